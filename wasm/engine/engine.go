@@ -1,0 +1,398 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/savekeeper/savekeeper/wasm/xsrf"
+)
+
+// CookieStore reads the browser's cookie store.
+type CookieStore interface {
+	// XSRFCookies returns every `_xsrf` cookie the browser would send
+	// with a request to url, in any order.
+	XSRFCookies(ctx context.Context, url string) ([]xsrf.Cookie, error)
+}
+
+// Store keeps the engine's small state across restarts of the background
+// (Chrome stops an idle service worker after 30 seconds).
+type Store interface {
+	// Load returns what Save last stored, or nil when nothing was.
+	Load(ctx context.Context) ([]byte, error)
+	Save(ctx context.Context, state []byte) error
+}
+
+// RenewTimeout bounds how long the engine waits for a tab to report the
+// renewal it was asked to make; waiting tabs give up after it.
+const RenewTimeout = 20 * time.Second
+
+// retryPause is how long after a renewal that produced no usable cookie
+// the engine refuses to ask for another one, so that a server whose cookie
+// cannot be stored is not hammered by every save.
+const retryPause = 10 * time.Second
+
+// maxTabs bounds the tab table; the oldest entries are dropped first.
+const maxTabs = 512
+
+// Engine decides what the page layer does with a refused request and keeps
+// the status the popup shows. Its methods are safe for concurrent use.
+type Engine struct {
+	cookies CookieStore
+	store   Store
+	now     func() time.Time
+
+	mu      sync.Mutex
+	servers map[string]*server
+	tabs    map[int]tabEntry
+	flights map[string]*flight
+}
+
+// server is what the engine knows of one Jupyter server, keyed by origin
+// and base URL.
+type server struct {
+	Origin      string      `json:"origin"`
+	BaseURL     string      `json:"baseUrl"`
+	Flavor      xsrf.Flavor `json:"flavor"`
+	Hub         bool        `json:"hub,omitempty"`
+	Renewals    int         `json:"renewals,omitempty"`
+	LastRenewal time.Time   `json:"lastRenewal,omitzero"`
+	Recovered   int         `json:"recovered,omitempty"`
+	Failed      int         `json:"failed,omitempty"`
+	LastProblem string      `json:"lastProblem,omitempty"`
+
+	badRenewal time.Time // when a renewal last ended without a token
+}
+
+func (s *server) key() string { return s.Origin + s.BaseURL }
+
+type tabEntry struct {
+	Server string    `json:"server"`
+	Seen   time.Time `json:"seen"`
+}
+
+// flight is one renewal in progress for a server.
+type flight struct {
+	lease  string
+	tab    int
+	done   chan struct{}
+	token  string // set before done is closed, on success
+	reason string // set before done is closed, on failure
+}
+
+// New returns an Engine that reads cookies from cookies and keeps its state
+// in store. now is the clock; nil means time.Now.
+func New(cookies CookieStore, store Store, now func() time.Time) *Engine {
+	if now == nil {
+		now = time.Now
+	}
+	return &Engine{cookies: cookies, store: store, now: now,
+		servers: map[string]*server{}, tabs: map[int]tabEntry{}, flights: map[string]*flight{}}
+}
+
+type savedState struct {
+	Servers []*server        `json:"servers"`
+	Tabs    map[int]tabEntry `json:"tabs"`
+}
+
+// Restore loads the state saved by an earlier run. A missing or unreadable
+// state is not an error: the engine starts empty.
+func (e *Engine) Restore(ctx context.Context) error {
+	raw, err := e.store.Load(ctx)
+	if err != nil || len(raw) == 0 {
+		return err
+	}
+	var st savedState
+	if json.Unmarshal(raw, &st) != nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, s := range st.Servers {
+		if s != nil {
+			e.servers[s.key()] = s
+		}
+	}
+	for id, t := range st.Tabs {
+		if _, ok := e.servers[t.Server]; ok {
+			e.tabs[id] = t
+		}
+	}
+	return nil
+}
+
+// save writes the state; the caller holds e.mu.
+func (e *Engine) save(ctx context.Context) {
+	st := savedState{Tabs: e.tabs}
+	for _, s := range e.servers {
+		st.Servers = append(st.Servers, s)
+	}
+	raw, err := json.Marshal(st)
+	if err == nil {
+		_ = e.store.Save(ctx, raw) // losing counters is better than failing a save
+	}
+}
+
+// Handle answers one raw message from sender. It never returns an error:
+// a refused message gets a Reply with Error set.
+func (e *Engine) Handle(ctx context.Context, sender Sender, raw []byte) []byte {
+	r := e.handle(ctx, sender, raw)
+	out, _ := json.Marshal(r)
+	return out
+}
+
+func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
+	m, err := DecodeMessage(raw, sender)
+	if err != nil {
+		return Reply{Error: err.Error()}
+	}
+	switch m.Type {
+	case TypeStatus:
+		st := e.Status(ctx, m.TabID)
+		return Reply{Status: &st}
+	case TypeHello:
+		err = e.hello(ctx, sender, m)
+		if err != nil {
+			return Reply{Error: err.Error()}
+		}
+		return Reply{Action: ActionOK}
+	}
+	srv, err := e.serverOf(sender, m.URL)
+	if err != nil {
+		if m.Type == TypeFailed || m.Type == TypeRenewed {
+			return Reply{Action: ActionGiveUp, Reason: ReasonUnknownServer, Error: err.Error()}
+		}
+		return Reply{Error: err.Error()}
+	}
+	switch m.Type {
+	case TypeFailed:
+		return e.failed(ctx, sender, srv, m)
+	case TypeRenewed:
+		return e.renewed(ctx, sender, srv, m)
+	default: // TypeOutcome
+		e.outcome(ctx, srv, m)
+		return Reply{Action: ActionOK}
+	}
+}
+
+// hello records that the sender's tab is a page of a Jupyter server.
+func (e *Engine) hello(ctx context.Context, sender Sender, m Message) error {
+	flavor, ok := xsrf.ParseFlavor(m.Flavor)
+	if !ok {
+		return badf("unknown flavor %q", m.Flavor)
+	}
+	base, err := xsrf.CleanBaseURL(m.BaseURL)
+	if err != nil {
+		return badf("%v", err)
+	}
+	origin, u, err := originOf(sender.URL)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(u.EscapedPath()+"/", base) && !strings.HasPrefix(u.Path+"/", base) {
+		return badf("page is not under its base URL")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := &server{Origin: origin, BaseURL: base}
+	if old, ok := e.servers[s.key()]; ok {
+		s = old
+	}
+	s.Flavor, s.Hub = flavor, m.Hub
+	e.servers[s.key()] = s
+	if len(e.tabs) >= maxTabs {
+		e.dropOldestTab()
+	}
+	e.tabs[sender.TabID] = tabEntry{Server: s.key(), Seen: e.now()}
+	e.save(ctx)
+	return nil
+}
+
+func (e *Engine) dropOldestTab() {
+	oldest, first := 0, true
+	for id, t := range e.tabs {
+		if first || t.Seen.Before(e.tabs[oldest].Seen) {
+			oldest, first = id, false
+		}
+	}
+	delete(e.tabs, oldest)
+}
+
+// serverOf returns the server of the sender's tab, after checking that
+// requestURL belongs to it: same origin as the sending page, path under
+// the server's base URL. An empty requestURL is the server's base URL.
+func (e *Engine) serverOf(sender Sender, requestURL string) (*server, error) {
+	e.mu.Lock()
+	t, ok := e.tabs[sender.TabID]
+	s := e.servers[t.Server]
+	e.mu.Unlock()
+	if !ok || s == nil {
+		return nil, badf("tab %d has not said hello", sender.TabID)
+	}
+	origin, _, err := originOf(sender.URL)
+	if err != nil || origin != s.Origin {
+		return nil, badf("sender is not on the server's origin")
+	}
+	if requestURL == "" {
+		return s, nil
+	}
+	ro, ru, err := originOf(requestURL)
+	if err != nil || ro != s.Origin || !strings.HasPrefix(ru.EscapedPath(), s.BaseURL) {
+		return nil, badf("request is not for the sender's server")
+	}
+	return s, nil
+}
+
+func (s *server) readRule() xsrf.ReadRule {
+	if s.Hub {
+		return xsrf.ReadFirstValid
+	}
+	return xsrf.ReadLast
+}
+
+// failed decides what to do with a refused request.
+func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Message) Reply {
+	f := xsrf.Classify(m.Status, m.ContentType, []byte(m.Body))
+	switch f.Kind {
+	case xsrf.NotXSRF:
+		return giveUp(ReasonNotXSRF)
+	case xsrf.LoginRequired:
+		e.problem(ctx, srv, ReasonLogin)
+		return giveUp(ReasonLogin)
+	}
+	cookies, err := e.cookies.XSRFCookies(ctx, m.URL)
+	if err != nil {
+		e.problem(ctx, srv, ReasonCookiesBlocked)
+		return giveUp(ReasonCookiesBlocked)
+	}
+	if _, token, ok := xsrf.ServerReads(cookies, srv.readRule()); ok && token != m.SentToken {
+		return Reply{Action: ActionRetry, Token: token}
+	} else if ok && (f.Kind == xsrf.Mismatch || f.Kind == xsrf.HubMismatch && !srv.Hub) {
+		// The page sent the cookie the server reads, and it still does not
+		// match: a page load cannot replace a cookie tornado can decode.
+		e.problem(ctx, srv, ReasonMismatch)
+		return giveUp(ReasonMismatch)
+	}
+	return e.renew(ctx, sender, srv)
+}
+
+// renew makes the sender the one tab that renews the server's cookie, or
+// waits for the tab that already does.
+func (e *Engine) renew(ctx context.Context, sender Sender, srv *server) Reply {
+	e.mu.Lock()
+	key := srv.key()
+	if fl := e.flights[key]; fl != nil {
+		e.mu.Unlock()
+		return e.wait(ctx, fl)
+	}
+	if !srv.badRenewal.IsZero() && e.now().Sub(srv.badRenewal) < retryPause {
+		e.mu.Unlock()
+		return giveUp(ReasonRecentFailure)
+	}
+	plan, err := xsrf.RenewalFor(srv.Origin, srv.BaseURL, srv.Flavor, srv.Hub)
+	if err != nil {
+		e.mu.Unlock()
+		return giveUp(ReasonRenewFailed)
+	}
+	if plan.Navigate {
+		e.mu.Unlock()
+		return giveUp(ReasonNeedsNavigate)
+	}
+	fl := &flight{lease: newLease(), tab: sender.TabID, done: make(chan struct{})}
+	e.flights[key] = fl
+	e.mu.Unlock()
+	time.AfterFunc(RenewTimeout, func() { e.land(context.Background(), srv, fl, "", ReasonRenewTimeout) })
+	return Reply{Action: ActionRenew, RenewURL: plan.URL, Lease: fl.lease}
+}
+
+// wait blocks until fl lands or ctx ends.
+func (e *Engine) wait(ctx context.Context, fl *flight) Reply {
+	select {
+	case <-fl.done:
+		if fl.token != "" {
+			return Reply{Action: ActionRetry, Token: fl.token}
+		}
+		return giveUp(fl.reason)
+	case <-ctx.Done():
+		return giveUp(ReasonRenewTimeout)
+	}
+}
+
+// land ends a flight once, with a token or a reason.
+func (e *Engine) land(ctx context.Context, srv *server, fl *flight, token, reason string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.flights[srv.key()] != fl {
+		return // landed already
+	}
+	delete(e.flights, srv.key())
+	fl.token, fl.reason = token, reason
+	if token != "" {
+		srv.Renewals++
+		srv.LastRenewal = e.now()
+		srv.badRenewal = time.Time{}
+	} else {
+		srv.badRenewal = e.now()
+		srv.LastProblem = reason
+	}
+	close(fl.done)
+	e.save(ctx)
+}
+
+// renewed finishes the renewal the sender was asked to make.
+func (e *Engine) renewed(ctx context.Context, sender Sender, srv *server, m Message) Reply {
+	e.mu.Lock()
+	fl := e.flights[srv.key()]
+	e.mu.Unlock()
+	if fl == nil || fl.lease != m.Lease || fl.tab != sender.TabID {
+		return giveUp(ReasonRenewFailed)
+	}
+	switch {
+	case m.FinalURL != "" && xsrf.IsLoginPage(m.FinalURL, srv.BaseURL):
+		e.land(ctx, srv, fl, "", ReasonLogin)
+	case m.Status == 0:
+		e.land(ctx, srv, fl, "", ReasonRenewFailed)
+	default:
+		cookies, err := e.cookies.XSRFCookies(ctx, srv.Origin+srv.BaseURL+"api/contents")
+		if _, token, ok := xsrf.ServerReads(cookies, srv.readRule()); err == nil && ok {
+			e.land(ctx, srv, fl, token, "")
+		} else {
+			e.land(ctx, srv, fl, "", ReasonNoCookie)
+		}
+	}
+	return e.wait(ctx, fl)
+}
+
+// outcome counts how a request the page layer handled ended.
+func (e *Engine) outcome(ctx context.Context, srv *server, m Message) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case m.OK && m.Recovered:
+		srv.Recovered++
+		srv.LastProblem = ""
+	case !m.OK:
+		srv.Failed++
+	}
+	e.save(ctx)
+}
+
+// problem records the last problem seen on a server.
+func (e *Engine) problem(ctx context.Context, srv *server, reason string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	srv.LastProblem = reason
+	e.save(ctx)
+}
+
+func giveUp(reason string) Reply { return Reply{Action: ActionGiveUp, Reason: reason} }
+
+func newLease() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
+	return hex.EncodeToString(b[:])
+}

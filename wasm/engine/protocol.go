@@ -1,0 +1,161 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+)
+
+// MaxMessage is the largest message the engine decodes, in bytes.
+const MaxMessage = 64 << 10
+
+// MaxBody is the most of a refused response's body a page sends, in bytes.
+const MaxBody = 16 << 10
+
+// The message types.
+const (
+	TypeHello   = "hello"
+	TypeFailed  = "failed"
+	TypeRenewed = "renewed"
+	TypeOutcome = "outcome"
+	TypeStatus  = "status"
+)
+
+// Message is any message to the engine; which fields are used depends on
+// Type (see the package documentation).
+type Message struct {
+	Type string `json:"type"`
+
+	Flavor  string `json:"flavor,omitempty"`
+	BaseURL string `json:"baseUrl,omitempty"`
+	Hub     bool   `json:"hub,omitempty"`
+
+	URL         string `json:"url,omitempty"`
+	Method      string `json:"method,omitempty"`
+	Status      int    `json:"status,omitempty"`
+	ContentType string `json:"contentType,omitempty"`
+	Body        string `json:"body,omitempty"`
+	SentToken   string `json:"sentToken,omitempty"`
+
+	Lease    string `json:"lease,omitempty"`
+	FinalURL string `json:"finalUrl,omitempty"`
+
+	OK        bool `json:"ok,omitempty"`
+	Recovered bool `json:"recovered,omitempty"`
+
+	TabID int `json:"tabId,omitempty"`
+}
+
+// Sender is who sent a message, as the browser reports it.
+type Sender struct {
+	// TabID is the tab of a content script, or -1.
+	TabID int
+	// URL is the document that sent the message.
+	URL string
+	// Extension is true for the extension's own pages (the popup).
+	Extension bool
+}
+
+// ErrMessage wraps every reason a message is refused.
+var ErrMessage = errors.New("bad message")
+
+func badf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrMessage}, args...)...)
+}
+
+// DecodeMessage parses and checks one message from sender. It refuses
+// oversized input, unknown fields and types, trailing data, and messages
+// of a type the sender may not send (pages may not ask for status; the
+// popup may not report failures).
+func DecodeMessage(raw []byte, sender Sender) (Message, error) {
+	var m Message
+	if len(raw) > MaxMessage {
+		return m, badf("larger than %d bytes", MaxMessage)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return Message{}, badf("%v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Message{}, badf("trailing data")
+	}
+	switch m.Type {
+	case TypeStatus:
+		if !sender.Extension {
+			return Message{}, badf("status is for the extension's pages")
+		}
+		return m, nil
+	case TypeHello, TypeFailed, TypeRenewed, TypeOutcome:
+		if sender.Extension || sender.TabID < 0 {
+			return Message{}, badf("%s must come from a tab", m.Type)
+		}
+	default:
+		return Message{}, badf("unknown type %q", m.Type)
+	}
+	if len(m.Body) > MaxBody {
+		return Message{}, badf("body larger than %d bytes", MaxBody)
+	}
+	switch m.Type {
+	case TypeFailed, TypeOutcome:
+		if m.Method == "" || len(m.Method) > 16 || strings.ToUpper(m.Method) != m.Method {
+			return Message{}, badf("bad method")
+		}
+		if m.Status < 0 || m.Status > 999 {
+			return Message{}, badf("bad status")
+		}
+	case TypeRenewed:
+		if m.Lease == "" || len(m.Lease) > 64 {
+			return Message{}, badf("bad lease")
+		}
+	}
+	return m, nil
+}
+
+// originOf returns scheme://host[:port] of an http(s) URL.
+func originOf(raw string) (string, *url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return "", nil, badf("not an http(s) URL")
+	}
+	return u.Scheme + "://" + u.Host, u, nil
+}
+
+// Reply is the engine's answer to a message.
+type Reply struct {
+	// Action is "ok", "retry", "renew" or "give-up"; empty for status.
+	Action   string  `json:"action,omitempty"`
+	Token    string  `json:"token,omitempty"`
+	RenewURL string  `json:"renewUrl,omitempty"`
+	Lease    string  `json:"lease,omitempty"`
+	Reason   string  `json:"reason,omitempty"`
+	Status   *Status `json:"status,omitempty"`
+	// Error is set when the message was refused.
+	Error string `json:"error,omitempty"`
+}
+
+// The actions of a Reply.
+const (
+	ActionOK     = "ok"
+	ActionRetry  = "retry"
+	ActionRenew  = "renew"
+	ActionGiveUp = "give-up"
+)
+
+// Reasons for giving up. The popup turns them into words.
+const (
+	ReasonNotXSRF        = "not-xsrf"
+	ReasonLogin          = "login-required"
+	ReasonMismatch       = "mismatch-persists"
+	ReasonNoCookie       = "no-cookie-after-renewal"
+	ReasonRenewTimeout   = "renewal-timeout"
+	ReasonRenewFailed    = "renewal-failed"
+	ReasonRecentFailure  = "renewal-failed-recently"
+	ReasonNeedsNavigate  = "renewal-needs-navigation"
+	ReasonUnknownServer  = "unknown-server"
+	ReasonCookiesBlocked = "cookies-unreadable"
+)
