@@ -1,0 +1,25 @@
+//go:build js && wasm
+
+// Command wasm is SaveKeeper's engine as it runs in the extension's
+// background: it wires the engine to the browser through jsbridge and
+// waits for messages. All logic lives in the engine and xsrf packages.
+package main
+
+import (
+	"context"
+
+	"github.com/savekeeper/savekeeper/wasm/engine"
+	"github.com/savekeeper/savekeeper/wasm/jsbridge"
+)
+
+func main() {
+	e := engine.New(jsbridge.Cookies{}, jsbridge.Storage{Key: "savekeeper.state"}, nil)
+	_ = e.Restore(context.Background()) // an unreadable state starts empty
+	err := jsbridge.Serve("savekeeperEngine", func(ctx context.Context, raw []byte, tab int, url string, ext bool) []byte {
+		return e.Handle(ctx, engine.Sender{TabID: tab, URL: url, Extension: ext}, raw)
+	})
+	if err != nil {
+		panic(err) // the background script reports a failed start
+	}
+	select {}
+}
