@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestStampManifest(t *testing.T) {
+	src, err := os.ReadFile("../../manifest.json")
+	require.NoError(t, err)
+
+	for _, b := range browsers {
+		out, err := stampManifest(src, "1.2.3", b)
+		require.NoError(t, err)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(out, &m))
+		assert.Equal(t, "1.2.3", m["version"])
+		bg := m["background"].(map[string]any)
+		csp := m["content_security_policy"].(map[string]any)
+		assert.Equal(t, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'", csp["extension_pages"])
+		switch b.name {
+		case "chrome":
+			assert.Equal(t, "background.js", bg["service_worker"])
+			assert.NotContains(t, bg, "scripts")
+			assert.NotContains(t, m, "browser_specific_settings")
+		case "firefox":
+			assert.Equal(t, []any{"wasm_exec.js", "background.js"}, bg["scripts"])
+			assert.NotContains(t, bg, "service_worker")
+			gecko := m["browser_specific_settings"].(map[string]any)["gecko"].(map[string]any)
+			assert.Equal(t, "savekeeper@savekeeper.dev", gecko["id"])
+		}
+	}
+}
+
+// TestSourceManifest checks the one manifest both builds come from.
+func TestSourceManifest(t *testing.T) {
+	src, err := os.ReadFile("../../manifest.json")
+	require.NoError(t, err)
+	var m struct {
+		Version    string   `json:"version"`
+		Perms      []string `json:"permissions"`
+		Hosts      []string `json:"host_permissions"`
+		Background struct {
+			ServiceWorker string   `json:"service_worker"`
+			Scripts       []string `json:"scripts"`
+		} `json:"background"`
+		ContentScripts []struct {
+			JS    []string `json:"js"`
+			World string   `json:"world"`
+			RunAt string   `json:"run_at"`
+		} `json:"content_scripts"`
+	}
+	require.NoError(t, json.Unmarshal(src, &m))
+	assert.Equal(t, "0.0.0", m.Version, "the version is stamped at package time")
+	assert.Equal(t, []string{"http://localhost/*", "http://127.0.0.1/*", "http://[::1]/*"}, m.Hosts)
+	assert.ElementsMatch(t, []string{"cookies", "storage"}, m.Perms, "permissions stay minimal")
+	require.Len(t, m.ContentScripts, 2)
+	assert.Equal(t, "ISOLATED", m.ContentScripts[0].World, "the relay must listen before the page layer runs")
+	assert.Equal(t, "MAIN", m.ContentScripts[1].World)
+	for _, cs := range m.ContentScripts {
+		assert.Equal(t, "document_start", cs.RunAt)
+	}
+	assert.NotEqual(t, m.ContentScripts[0].JS, m.ContentScripts[1].JS, "Chromium injects a file once per frame")
+}

@@ -1,0 +1,498 @@
+// SaveKeeper page layer. Runs in the page's own JavaScript world (MAIN) at
+// document_start, before Jupyter's scripts, so that the fetch and
+// XMLHttpRequest they capture are these wrappers.
+//
+// Until the page is known to be Jupyter the wrappers pass every call
+// through. As soon as <body> exists the page is classified: a Jupyter page
+// (body[data-base-url] for the classic Notebook, #jupyter-config-data for
+// JupyterLab and Notebook 7) keeps the wrappers; any other page gets the
+// browser's own fetch and XMLHttpRequest methods back.
+//
+// On a Jupyter page, same-origin requests under the server's base URL get
+// an X-XSRFToken header when the caller set none. Requests that change
+// something (not GET, HEAD or OPTIONS) and carry no Authorization header
+// are sent with a replayable body; when one comes back 403, the engine in
+// the background is asked what it means (through the relay in the
+// isolated world) and its verdict is carried out: retry with the token it
+// names, or load the renewal page it names and then retry, once. Anything
+// else reaches Jupyter exactly as the server sent it.
+//
+// Every built-in used after injection is captured here first, so page
+// scripts that replace globals cannot steer this code.
+(() => {
+  'use strict';
+
+  const G = globalThis;
+  const { apply } = Reflect;
+  const defineProperty = Object.defineProperty;
+  const JSONparse = JSON.parse;
+  const JSONstringify = JSON.stringify;
+  const URL_ = URL;
+  const Request_ = Request;
+  const Headers_ = Headers;
+  const Promise_ = Promise;
+  const Map_ = Map;
+  const WeakMap_ = WeakMap;
+  const Event_ = Event;
+  const ProgressEvent_ = ProgressEvent;
+  const CustomEvent_ = CustomEvent;
+  const MutationObserver_ = MutationObserver;
+  const TextDecoder_ = TextDecoder;
+  const setTimeout_ = setTimeout;
+  const decodeURIComponent_ = decodeURIComponent;
+  const random = Math.random;
+  const startsWith = String.prototype.startsWith;
+  const endsWith = String.prototype.endsWith;
+  const toUpperCase = String.prototype.toUpperCase;
+  const toLowerCase = String.prototype.toLowerCase;
+  const split = String.prototype.split;
+  const includes = String.prototype.includes;
+  const indexOf = String.prototype.indexOf;
+  const trim = String.prototype.trim;
+  const arrayIndexOf = Array.prototype.indexOf;
+  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+  const slice = String.prototype.slice;
+  const dispatchEvent = EventTarget.prototype.dispatchEvent;
+  const addEventListener = EventTarget.prototype.addEventListener;
+  const getElementById = Document.prototype.getElementById;
+  const getAttribute = Element.prototype.getAttribute;
+  const hasAttribute = Element.prototype.hasAttribute;
+  // getter returns the native getter of a document property, wherever the
+  // browser defines it (Document or HTMLDocument).
+  const getter = (name) => (getOwnPropertyDescriptor(Document.prototype, name) ||
+    getOwnPropertyDescriptor(HTMLDocument.prototype, name)).get;
+  const cookieGetter = getter('cookie');
+  const bodyGetter = getter('body');
+  const readyStateGetter = getter('readyState');
+  const textContentGetter = getOwnPropertyDescriptor(Node.prototype, 'textContent').get;
+  const requestClone = Request_.prototype.clone;
+  const responseClone = Response.prototype.clone;
+  const headersGet = Headers_.prototype.get;
+  const headersHas = Headers_.prototype.has;
+  const headersSet = Headers_.prototype.set;
+  const getReader = ReadableStream.prototype.getReader;
+  const readerRead = ReadableStreamDefaultReader.prototype.read;
+  const readerCancel = ReadableStreamDefaultReader.prototype.cancel;
+  const decode = TextDecoder_.prototype.decode;
+  const mapGet = Map_.prototype.get;
+  const mapSet = Map_.prototype.set;
+  const mapDelete = Map_.prototype.delete;
+  const weakGet = WeakMap_.prototype.get;
+  const weakSet = WeakMap_.prototype.set;
+
+  const nativeFetch = G.fetch;
+  const XHR = G.XMLHttpRequest;
+  const xhrProto = XHR.prototype;
+  const xhr = {
+    open: xhrProto.open,
+    send: xhrProto.send,
+    setRequestHeader: xhrProto.setRequestHeader,
+    abort: xhrProto.abort,
+    getResponseHeader: xhrProto.getResponseHeader,
+    getAllResponseHeaders: xhrProto.getAllResponseHeaders,
+  };
+  const doc = document;
+  const loc = location;
+  const pageOrigin = loc.origin;
+
+  const SAFE_METHODS = { GET: 1, HEAD: 1, OPTIONS: 1 };
+  const MAX_BODY = 16 * 1024; // what the engine reads of a refused response
+  const ASK_TIMEOUT = 30000; // the engine answers within its own renewal timeout
+  const EVENT_REQUEST = 'savekeeper:request';
+  const EVENT_REPLY = 'savekeeper:reply';
+
+  // ---- Detection -------------------------------------------------------
+
+  let mode = 'pending'; // 'pending' | 'jupyter' | 'off'
+  let server = null; // { baseUrl, flavor, hub } once detected
+  let designated = ''; // the token that last made a refused request land
+
+  // detect classifies the page once <body> exists and returns the mode.
+  function detect() {
+    if (mode !== 'pending') return mode;
+    const config = apply(getElementById, doc, ['jupyter-config-data']);
+    const body = apply(bodyGetter, doc, []);
+    let found = null;
+    if (config) {
+      try {
+        const c = JSONparse(apply(textContentGetter, config, []));
+        found = {
+          baseUrl: c.baseUrl,
+          flavor: c.appName === 'Jupyter Notebook' ? 'notebook7' : 'lab',
+          hub: typeof c.hubPrefix === 'string' && c.hubPrefix !== '',
+        };
+      } catch (e) {
+        found = null;
+      }
+    } else if (body && apply(hasAttribute, body, ['data-base-url'])) {
+      try {
+        found = { baseUrl: decodeURIComponent_(apply(getAttribute, body, ['data-base-url'])), flavor: 'classic', hub: false };
+      } catch (e) {
+        found = null;
+      }
+    } else if (!body && apply(readyStateGetter, doc, []) === 'loading') {
+      return mode; // too early to tell
+    }
+    if (found && validBase(found.baseUrl) && apply(startsWith, loc.pathname + '/', [found.baseUrl])) {
+      mode = 'jupyter';
+      server = found;
+      ask({ type: 'hello', flavor: found.flavor, baseUrl: found.baseUrl, hub: found.hub });
+    } else {
+      mode = 'off';
+      unwrap();
+    }
+    return mode;
+  }
+
+  function validBase(b) {
+    return typeof b === 'string' && b.length < 1024 && apply(startsWith, b, ['/']) && apply(endsWith, b, ['/']) &&
+      !apply(includes, b, ['//']) && !apply(includes, b, ['..']);
+  }
+
+  // target returns the absolute URL of a request SaveKeeper looks after
+  // (same origin, under the base URL, on a Jupyter page), or ''.
+  function target(rawUrl) {
+    if (detect() !== 'jupyter') return '';
+    let u;
+    try {
+      u = new URL_(rawUrl, loc.href);
+    } catch (e) {
+      return '';
+    }
+    if (u.origin !== pageOrigin || !apply(startsWith, u.pathname, [server.baseUrl])) return '';
+    return u.href;
+  }
+
+  // ---- Tokens ----------------------------------------------------------
+
+  // cookieTokens returns the `_xsrf` values this document can read, in the
+  // order the browser sends them (most specific path first).
+  function cookieTokens() {
+    const out = [];
+    const parts = apply(split, apply(cookieGetter, doc, []), [';']);
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      const eq = apply(indexOf, p, ['=']);
+      if (eq < 0) continue;
+      if (apply(trim, apply(slice, p, [0, eq]), []) !== '_xsrf') continue;
+      let v = apply(trim, apply(slice, p, [eq + 1]), []);
+      if (v.length >= 2 && v[0] === '"' && v[v.length - 1] === '"') v = apply(slice, v, [1, -1]);
+      if (v) out[out.length] = v;
+    }
+    return out;
+  }
+
+  // chooseToken returns the X-XSRFToken to send: the designated token while
+  // it is still a cookie, else what the caller set, else the cookie the
+  // server reads (tornado: the last; JupyterHub: the first).
+  function chooseToken(callerToken) {
+    const tokens = cookieTokens();
+    if (designated && apply(arrayIndexOf, tokens, [designated]) >= 0) return designated;
+    if (callerToken) return callerToken;
+    if (!tokens.length) return '';
+    return server && server.hub ? tokens[0] : tokens[tokens.length - 1];
+  }
+
+  // ---- Talking to the engine -------------------------------------------
+
+  const pending = new Map_();
+  let seq = 0;
+
+  apply(addEventListener, doc, [EVENT_REPLY, (event) => {
+    const detail = event.detail;
+    if (typeof detail !== 'string') return;
+    let m;
+    try {
+      m = JSONparse(detail);
+    } catch (e) {
+      return;
+    }
+    const resolve = m && apply(mapGet, pending, [m.id]);
+    if (!resolve) return;
+    apply(mapDelete, pending, [m.id]);
+    resolve(m.reply && typeof m.reply === 'object' ? m.reply : {});
+  }]);
+
+  // ask sends msg to the engine and resolves to its reply ({} when there is
+  // none in time).
+  function ask(msg) {
+    return new Promise_((resolve) => {
+      seq += 1;
+      const id = seq + '.' + apply(slice, '' + random(), [2, 10]);
+      apply(mapSet, pending, [id, resolve]);
+      setTimeout_(() => {
+        if (apply(mapDelete, pending, [id])) resolve({});
+      }, ASK_TIMEOUT);
+      apply(dispatchEvent, doc, [new CustomEvent_(EVENT_REQUEST, { detail: JSONstringify({ id, msg }) })]);
+    });
+  }
+
+  // recover asks the engine about a refused request and carries out its
+  // verdict. It resolves to the token to retry with, or '' to give up.
+  async function recover(url, method, contentType, body, sentToken) {
+    let verdict = await ask({ type: 'failed', url, method, status: 403, contentType, body, sentToken });
+    if (verdict.action === 'renew' && typeof verdict.lease === 'string') {
+      let status = 0;
+      let finalUrl = '';
+      const renewUrl = target(verdict.renewUrl);
+      if (renewUrl) {
+        try {
+          const r = await apply(nativeFetch, G, [renewUrl, { credentials: 'same-origin', cache: 'no-store', redirect: 'follow' }]);
+          status = r.status;
+          finalUrl = r.url;
+          if (r.body) r.body.cancel();
+        } catch (e) {
+          status = 0;
+        }
+      }
+      verdict = await ask({ type: 'renewed', lease: verdict.lease, status, finalUrl });
+    }
+    if (verdict.action === 'retry' && typeof verdict.token === 'string' && verdict.token) return verdict.token;
+    return '';
+  }
+
+  function report(url, method, status, recovered) {
+    ask({ type: 'outcome', url, method, status, ok: status >= 200 && status < 300, recovered });
+  }
+
+  // ---- fetch -----------------------------------------------------------
+
+  // readPrefix reads at most MAX_BODY characters of a response's body
+  // without consuming the response itself.
+  async function readPrefix(response) {
+    const copy = apply(responseClone, response, []);
+    if (!copy.body) return '';
+    const reader = apply(getReader, copy.body, []);
+    const decoder = new TextDecoder_();
+    let text = '';
+    for (;;) {
+      const { done, value } = await apply(readerRead, reader, []);
+      if (done) break;
+      text += apply(decode, decoder, [value, { stream: true }]);
+      if (text.length > MAX_BODY) {
+        apply(readerCancel, reader, []);
+        break;
+      }
+    }
+    return text;
+  }
+
+  function isSafe(method) {
+    return SAFE_METHODS[apply(toUpperCase, '' + method, [])] === 1;
+  }
+
+  function wrappedFetch(input, init) {
+    if (mode === 'off') return apply(nativeFetch, G, arguments);
+    let rawUrl;
+    let method;
+    try {
+      const isRequest = input instanceof Request_;
+      rawUrl = isRequest ? input.url : '' + input;
+      method = (init && init.method) || (isRequest ? input.method : 'GET');
+    } catch (e) {
+      return apply(nativeFetch, G, arguments);
+    }
+    const url = target(rawUrl);
+    if (!url) return apply(nativeFetch, G, arguments);
+    let request;
+    try {
+      request = new Request_(input, init);
+    } catch (e) {
+      return apply(nativeFetch, G, arguments); // let the browser report the error
+    }
+    const headers = new Headers_(request.headers);
+    const caller = apply(headersGet, headers, ['X-XSRFToken']) || '';
+    if (isSafe(method) || apply(headersHas, headers, ['Authorization'])) {
+      if (!caller) {
+        const token = chooseToken('');
+        if (!token) return apply(nativeFetch, G, [request]);
+        apply(headersSet, headers, ['X-XSRFToken', token]);
+        request = new Request_(request, { headers });
+      }
+      return apply(nativeFetch, G, [request]);
+    }
+    return saveWithFetch(request, headers, url, caller);
+  }
+
+  async function saveWithFetch(request, headers, url, caller) {
+    const sent = chooseToken(caller);
+    if (sent) apply(headersSet, headers, ['X-XSRFToken', sent]);
+    const credentials = request.credentials === 'omit' ? 'same-origin' : request.credentials;
+    const first = new Request_(request, { headers, credentials });
+    const spare = apply(requestClone, first, []); // the replayable body
+    const response = await apply(nativeFetch, G, [first]);
+    if (response.status !== 403) return response;
+    const token = await recover(url, first.method, apply(headersGet, response.headers, ['Content-Type']) || '',
+      await readPrefix(response), sent);
+    if (!token) {
+      report(url, first.method, response.status, false);
+      return response;
+    }
+    apply(headersSet, headers, ['X-XSRFToken', token]);
+    const again = await apply(nativeFetch, G, [new Request_(spare, { headers, credentials })]);
+    report(url, first.method, again.status, again.ok);
+    if (again.ok) designated = token;
+    return again;
+  }
+
+  // ---- XMLHttpRequest --------------------------------------------------
+
+  // One record per XHR object that went through open().
+  const records = new WeakMap_();
+  const MIRRORED = ['readyState', 'status', 'statusText', 'response', 'responseText', 'responseXML', 'responseURL',
+    'getResponseHeader', 'getAllResponseHeaders'];
+
+  const wrappedXHR = {
+    open(method, url) {
+      const old = apply(weakGet, records, [this]);
+      if (old && old.mirrored) unmirror(this);
+      apply(weakSet, records, [this, {
+        method: apply(toUpperCase, '' + method, []),
+        url: '' + url,
+        async: arguments.length < 3 || !!arguments[2],
+        headers: [],
+        inner: null,
+        aborted: false,
+        mirrored: false,
+      }]);
+      return apply(xhr.open, this, arguments);
+    },
+    setRequestHeader(name, value) {
+      const r = apply(weakGet, records, [this]);
+      const result = apply(xhr.setRequestHeader, this, arguments);
+      if (r) r.headers[r.headers.length] = ['' + name, '' + value];
+      return result;
+    },
+    send(body) {
+      const r = apply(weakGet, records, [this]);
+      const url = r && r.async && mode !== 'off' ? target(r.url) : '';
+      if (!url) return apply(xhr.send, this, arguments);
+      const caller = headerOf(r.headers, 'x-xsrftoken');
+      if (isSafe(r.method) || headerOf(r.headers, 'authorization')) {
+        if (!caller) {
+          const token = chooseToken('');
+          if (token) apply(xhr.setRequestHeader, this, ['X-XSRFToken', token]);
+        }
+        return apply(xhr.send, this, arguments);
+      }
+      saveWithXHR(this, r, url, caller, body);
+      return undefined;
+    },
+    abort() {
+      const r = apply(weakGet, records, [this]);
+      if (!r || !r.inner || r.mirrored) return apply(xhr.abort, this, arguments);
+      r.aborted = true;
+      apply(xhr.abort, r.inner, []);
+      mirror(this, r.inner, 'abort');
+      return undefined;
+    },
+  };
+
+  function headerOf(headers, lowerName) {
+    let value = '';
+    for (let i = 0; i < headers.length; i++) {
+      if (apply(toLowerCase, headers[i][0], []) === lowerName) value = headers[i][1];
+    }
+    return value;
+  }
+
+  // sendInner sends the recorded request on a private XHR and resolves to
+  // it and the event that ended it.
+  function sendInner(page, r, token, body) {
+    return new Promise_((resolve) => {
+      const inner = new XHR();
+      r.inner = inner;
+      apply(xhr.open, inner, [r.method, r.url, true]);
+      for (let i = 0; i < r.headers.length; i++) {
+        if (apply(toLowerCase, r.headers[i][0], []) !== 'x-xsrftoken') apply(xhr.setRequestHeader, inner, r.headers[i]);
+      }
+      if (token) apply(xhr.setRequestHeader, inner, ['X-XSRFToken', token]);
+      inner.responseType = page.responseType;
+      inner.timeout = page.timeout;
+      inner.withCredentials = page.withCredentials;
+      let ending = 'load';
+      const note = (e) => { ending = e.type; };
+      apply(addEventListener, inner, ['error', note]);
+      apply(addEventListener, inner, ['timeout', note]);
+      apply(addEventListener, inner, ['abort', note]);
+      apply(addEventListener, inner, ['loadend', () => resolve({ inner, ending })]);
+      apply(xhr.send, inner, [body]);
+    });
+  }
+
+  async function saveWithXHR(page, r, url, caller, body) {
+    const sent = chooseToken(caller);
+    let { inner, ending } = await sendInner(page, r, sent, body);
+    if (r.aborted) return;
+    if (inner.status === 403) {
+      const text = inner.responseType === '' || inner.responseType === 'text' ? apply(slice, inner.responseText, [0, MAX_BODY]) : '';
+      const token = await recover(url, r.method, apply(xhr.getResponseHeader, inner, ['Content-Type']) || '', text, sent);
+      if (r.aborted) return;
+      if (token) {
+        ({ inner, ending } = await sendInner(page, r, token, body));
+        if (r.aborted) return;
+        report(url, r.method, inner.status, inner.status >= 200 && inner.status < 300);
+        if (inner.status >= 200 && inner.status < 300) designated = token;
+      } else {
+        report(url, r.method, inner.status, false);
+      }
+    }
+    mirror(page, inner, ending);
+  }
+
+  // mirror makes the page's XHR show the private XHR's final state, then
+  // fires the events a native XHR fires when it finishes.
+  function mirror(page, inner, ending) {
+    const r = apply(weakGet, records, [page]);
+    r.mirrored = true;
+    for (let i = 0; i < MIRRORED.length; i++) {
+      const name = MIRRORED[i];
+      const native = getOwnPropertyDescriptor(xhrProto, name);
+      if (!native) continue;
+      if (native.get) {
+        const get = native.get;
+        defineProperty(page, name, { configurable: true, enumerable: true, get: () => apply(get, inner, []) });
+      } else {
+        const fn = native.value;
+        defineProperty(page, name, { configurable: true, writable: true, value: function () { return apply(fn, inner, arguments); } });
+      }
+    }
+    apply(dispatchEvent, page, [new Event_('readystatechange')]);
+    apply(dispatchEvent, page, [new ProgressEvent_(ending)]);
+    apply(dispatchEvent, page, [new ProgressEvent_('loadend')]);
+  }
+
+  function unmirror(page) {
+    for (let i = 0; i < MIRRORED.length; i++) delete page[MIRRORED[i]];
+  }
+
+  // ---- Installing and removing the wrappers -----------------------------
+
+  G.fetch = wrappedFetch;
+  xhrProto.open = wrappedXHR.open;
+  xhrProto.setRequestHeader = wrappedXHR.setRequestHeader;
+  xhrProto.send = wrappedXHR.send;
+  xhrProto.abort = wrappedXHR.abort;
+
+  // unwrap gives a page that is not Jupyter the browser's own functions
+  // back, where page code has not replaced them since.
+  function unwrap() {
+    if (G.fetch === wrappedFetch) G.fetch = nativeFetch;
+    const names = ['open', 'setRequestHeader', 'send', 'abort'];
+    for (let i = 0; i < names.length; i++) {
+      if (xhrProto[names[i]] === wrappedXHR[names[i]]) xhrProto[names[i]] = xhr[names[i]];
+    }
+  }
+
+  // Classify the page as soon as <body> is parsed, at the latest when the
+  // document is loaded.
+  const root = doc.documentElement || doc;
+  const observer = new MutationObserver_(() => {
+    if (detect() !== 'pending') observer.disconnect();
+  });
+  observer.observe(root, { childList: true });
+  apply(addEventListener, doc, ['DOMContentLoaded', () => {
+    detect();
+    observer.disconnect();
+  }, { once: true }]);
+})();
