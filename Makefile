@@ -1,0 +1,44 @@
+# SaveKeeper for Jupyter. `make` builds dist/; `make test` runs every test,
+# installing what it needs on Debian 12 first. See README.md.
+
+SHELL   := /bin/bash
+GO      ?= go
+VERSION ?= 0.1.0
+GOROOT_WASM := $(shell $(GO) env GOROOT)/lib/wasm
+
+.PHONY: all build check test test-wasm e2e deps demo clean
+
+all: build
+
+## build: the extension for Chrome and Firefox into dist/
+build:
+	$(GO) run ./cmd/pack -out dist -version $(VERSION)
+
+## check: the fast loop: gofmt, go vet (native and js/wasm), Go unit tests
+check:
+	@unformatted="$$(gofmt -l wasm cmd)"; if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
+	$(GO) test ./...
+
+## test-wasm: the bridge and engine tests compiled to wasm, run by node
+test-wasm:
+	PATH="$$PATH:$(GOROOT_WASM)" GOOS=js GOARCH=wasm $(GO) test ./wasm/...
+
+## deps: Debian packages and pinned npm packages the tests need
+deps:
+	bash e2e/install-deps.sh
+
+## e2e: real Chromium and Firefox ESR with dist/ against real Jupyter servers
+e2e: build
+	cd e2e && node --test --test-concurrency=1 --test-reporter=spec
+
+## test: everything
+test: deps check test-wasm e2e
+
+## demo: watch SaveKeeper recover a refused save, step by step
+demo: deps build
+	cd e2e && node demo.mjs
+
+clean:
+	rm -rf dist e2e/artifacts
