@@ -1,0 +1,109 @@
+// Real headless browsers for the end-to-end tests: Debian's Chromium and
+// Firefox ESR, driven by puppeteer-core, with or without an unpacked
+// extension. A missing browser is an error, never a skip.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+
+export const CHROMIUM = '/usr/lib/chromium/chromium';
+export const FIREFOX = '/usr/lib/firefox-esr/firefox-esr';
+const GECKO_ID = 'savekeeper@savekeeper.dev';
+
+// Keeps Chromium quiet on a closed network.
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * Launches a browser, with the unpacked extension in `extensionDir` if given.
+ * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean}} options
+ * @returns {Promise<{browser: import('puppeteer-core').Browser, extensionOrigin: string|null, close: () => Promise<void>}>}
+ */
+export async function launchBrowser({ browser: name, extensionDir = null, headless = true }) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
+  let browser;
+  let extensionOrigin = null;
+  if (name === 'chromium') {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM, headless, pipe: true, userDataDir: profile,
+      enableExtensions: extensionDir ? [path.resolve(extensionDir)] : false,
+      args: CHROMIUM_FLAGS,
+    });
+    if (extensionDir) {
+      const worker = await browser.waitForTarget(
+        (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 20000 });
+      extensionOrigin = `chrome-extension://${new URL(worker.url()).host}`;
+    }
+  } else if (name === 'firefox') {
+    if (!fs.existsSync(FIREFOX)) throw new Error(`${FIREFOX} is missing: apt-get install firefox-esr`);
+    const uuid = crypto.randomUUID();
+    browser = await puppeteer.launch({
+      browser: 'firefox', executablePath: FIREFOX, headless, userDataDir: profile,
+      args: ['--remote-allow-system-access'],
+      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }) },
+    });
+    if (extensionDir) {
+      const id = await browser.installExtension(path.resolve(extensionDir));
+      if (id !== GECKO_ID) throw new Error(`installed ${id}, expected ${GECKO_ID}`);
+      extensionOrigin = `moz-extension://${uuid}`;
+    }
+  } else {
+    throw new Error(`unknown browser ${name}`);
+  }
+  return {
+    browser,
+    extensionOrigin,
+    async close() {
+      await browser.close().catch(() => {});
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every cookie the browser would send to `url`'s host (any path). */
+export async function getCookies(browser, url) {
+  const host = new URL(url).hostname;
+  return (await browser.cookies()).filter((c) => c.domain === host || c.domain === `.${host}`);
+}
+
+/** Deletes the cookies called `name` for `url`'s host, only on `path` if given. */
+export async function deleteCookie(browser, { name, url, path: cookiePath }) {
+  const found = (await getCookies(browser, url)).filter((c) => c.name === name && (!cookiePath || c.path === cookiePath));
+  if (found.length) await browser.deleteCookie(...found);
+}
+
+/** Sets a cookie in the browser's store: {name, value, domain, path, ...}. */
+export async function setCookie(browser, cookie) {
+  await browser.setCookie(cookie);
+}
+
+/** Polls `fn` until it returns a truthy value; throws naming `what` after `timeout` ms. */
+export async function waitFor(fn, { timeout = 10000, interval = 100, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/**
+ * Opens one of the extension's pages (such as popup.html) in `page`. Firefox
+ * never reports the load of a moz-extension:// page to the driver, so this
+ * starts the navigation and polls the document instead of awaiting it.
+ */
+export async function openExtensionPage(page, url) {
+  page.goto(url, { timeout: 0 }).catch(() => { /* Firefox: see above */ });
+  await waitFor(
+    () => page.evaluate((want) => location.href === want && document.readyState === 'complete', url),
+    { timeout: 15000, what: `${url} to load` },
+  );
+}

@@ -1,0 +1,53 @@
+// Helpers that drive the classic Notebook UI (Notebook 6 and nbclassic)
+// in a puppeteer page, the way a user would: open, edit a cell, save.
+import { waitFor } from './browsers.mjs';
+
+/** Logs in with the server's token URL, then opens the notebook `name`. */
+export async function openNotebook(browser, server, name) {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}tree?token=${server.token}`, { waitUntil: 'domcontentloaded' });
+  await page.goto(`${server.url}notebooks/${name}`, { waitUntil: 'domcontentloaded' });
+  await waitFor(
+    () => page.evaluate(() => Boolean(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded)),
+    { timeout: 30000, what: `notebook ${name} to load in ${server.flavor}` },
+  );
+  return page;
+}
+
+/**
+ * Replaces the first cell's text with `text` and saves with the notebook's
+ * own save. Resolves to {ok, error, notification}: how the save ended and
+ * what Jupyter's notification area said.
+ */
+export async function editAndSave(page, text) {
+  await page.evaluate((t) => {
+    const cell = Jupyter.notebook.get_cell(0);
+    cell.set_text(t);
+    Jupyter.notebook.set_dirty(true);
+  }, text);
+  const result = await page.evaluate(() => Jupyter.notebook.save_notebook().then(
+    () => ({ ok: true, error: '' }),
+    (e) => ({ ok: false, error: String((e && e.message) || e) }),
+  ));
+  result.notification = await page.evaluate(() => {
+    const n = document.querySelector('#notification_notebook');
+    return n ? n.textContent : '';
+  });
+  return result;
+}
+
+/** The first cell's source on disk, as one string. */
+export function firstCellOnDisk(server, name) {
+  const src = server.readNotebook(name).cells[0].source;
+  return Array.isArray(src) ? src.join('') : src;
+}
+
+/** Requests in the server log since `offset` that renewed the cookie. */
+export function renewals(server, offset) {
+  return server.requests(offset).filter((r) => r.method === 'GET' && r.path === `${server.baseUrl}tree`);
+}
+
+/** A unique cell text, so a stale file can never pass for the edit. */
+export function uniqueText(label) {
+  return `print(${JSON.stringify(`${label} ${Date.now()} ${Math.random().toString(36).slice(2, 8)}`)})`;
+}
