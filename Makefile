@@ -31,7 +31,7 @@ deps:
 
 ## e2e: real Chromium and Firefox ESR with dist/ against real Jupyter servers
 e2e: build
-	cd e2e && node --test --test-concurrency=1 --test-reporter=spec
+	cd e2e && node --test --test-concurrency=1 --test-reporter=spec *.test.mjs
 
 ## test: everything
 test: deps check test-wasm e2e

@@ -213,6 +213,7 @@ for (const browserName of BROWSERS) {
         assert.equal(saved.error, '');
 
         const popup = await withExt.browser.newPage();
+        await popup.setViewport({ width: 420, height: 260 });
         try {
           const target = encodeURIComponent(page.url());
           await openExtensionPage(popup, `${withExt.extensionOrigin}/popup.html?for=${target}`);

@@ -54,6 +54,8 @@ async function main() {
     show(`save ${saved.ok ? 'succeeded' : 'FAILED: ' + saved.error}; notification area: "${saved.notification.trim()}"`);
 
     say('What the server received');
+    await waitFor(() => server.requests(offset).some((r) => r.method === 'PUT' && r.status < 300),
+      { timeout: 10000, what: 'the saved PUT in the server log' }).catch(() => {});
     for (const r of server.requests(offset)) {
       if (r.path.startsWith('/api/contents') || r.path === '/tree') {
         const note = r.status === 403 ? '  ← refused: no token'
@@ -72,9 +74,11 @@ async function main() {
     await popup.setViewport({ width: 420, height: 260 });
     await openExtensionPage(popup, `${chrome.extensionOrigin}/popup.html?for=${encodeURIComponent(page.url())}`);
     await waitFor(() => popup.evaluate(() => !document.getElementById('details').hidden), { timeout: 15000, what: 'the popup' });
-    for (const line of (await popup.evaluate(() => document.querySelector('main').innerText)).split('\n')) {
-      if (line.trim()) show(line);
-    }
+    const lines = await popup.evaluate(() => [
+      document.getElementById('summary').textContent,
+      ...[...document.querySelectorAll('dt')].map((dt) => `${dt.textContent}: ${dt.nextElementSibling.textContent}`),
+    ]);
+    for (const line of lines) show(line);
     await popup.screenshot({ path: shot });
     show(`screenshot: ${path.relative(process.cwd(), shot)}`);
     if (!saved.ok || firstCellOnDisk(server, 'demo.ipynb') !== text) process.exitCode = 1;
