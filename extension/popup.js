@@ -18,7 +18,7 @@ const PROBLEMS = {
 
 async function targetTab() {
   const params = new URLSearchParams(location.search);
-  if (params.has('tab')) return { id: Number(params.get('tab')) };
+  if (params.has('tab')) return { id: Number(params.get('tab')), url: '' };
   const wanted = params.get('for');
   if (wanted) {
     const tabs = await chrome.tabs.query({});
@@ -85,7 +85,7 @@ async function main() {
     render(null);
     return;
   }
-  const reply = await chrome.runtime.sendMessage({ type: 'status', tabId: tab.id });
+  const reply = await chrome.runtime.sendMessage({ type: 'status', tabId: tab.id, url: tab.url || '' });
   if (reply && reply.error) throw new Error(reply.error);
   render(reply && reply.status);
 }

@@ -49,9 +49,14 @@
       reply(parsed.id, { action: 'give-up', reason: 'rate-limited' });
       return;
     }
-    chrome.runtime.sendMessage(msg).then(
-      (answer) => reply(parsed.id, answer && typeof answer === 'object' ? answer : {}),
-      () => reply(parsed.id, { action: 'give-up', reason: 'engine-unreachable' }),
-    );
+    const unreachable = () => reply(parsed.id, { action: 'give-up', reason: 'engine-unreachable' });
+    try {
+      chrome.runtime.sendMessage(msg).then(
+        (answer) => reply(parsed.id, answer && typeof answer === 'object' ? answer : {}),
+        unreachable,
+      );
+    } catch (e) {
+      unreachable(); // the extension was reloaded or removed under this page
+    }
   });
 })();

@@ -17,7 +17,8 @@
 //	renewed  page → engine  {lease, status, finalUrl}: the renewal page load
 //	                        the engine asked for has finished
 //	outcome  page → engine  {url, method, ok, recovered}: how a request ended
-//	status   popup → engine {tabId}: the status of that tab's server
+//	status   popup → engine {tabId, url}: the status of the server shown in
+//	                        that tab, if it still shows url under that server
 //
 // A "failed" message gets one of three answers:
 //

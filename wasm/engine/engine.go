@@ -152,7 +152,7 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 	}
 	switch m.Type {
 	case TypeStatus:
-		st := e.Status(ctx, m.TabID)
+		st := e.Status(ctx, m.TabID, m.URL)
 		return Reply{Status: &st}
 	case TypeHello:
 		err = e.hello(ctx, sender, m)

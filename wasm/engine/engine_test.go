@@ -100,7 +100,7 @@ func TestMissingCookieRenewsThenRetries(t *testing.T) {
 	assert.Equal(t, Reply{Action: ActionRetry, Token: "fresh"}, r)
 
 	send(t, e, tab1, Message{Type: TypeOutcome, URL: saveURL, Method: "PUT", Status: 200, OK: true, Recovered: true})
-	st := e.Status(context.Background(), 1)
+	st := e.Status(context.Background(), 1, "")
 	assert.True(t, st.Detected)
 	assert.Equal(t, 1, st.Renewals)
 	assert.Equal(t, 1, st.SavesRecovered)
@@ -135,7 +135,7 @@ func TestNotXSRFAndLoginGiveUp(t *testing.T) {
 	r := send(t, e, tab1, failedMsg(forbidden, "x"))
 	assert.Equal(t, Reply{Action: ActionGiveUp, Reason: ReasonLogin}, r)
 	assert.Zero(t, j.reads, "refusals that are not about XSRF never touch cookies")
-	assert.Equal(t, ReasonLogin, e.Status(context.Background(), 1).LastProblem)
+	assert.Equal(t, ReasonLogin, e.Status(context.Background(), 1, "").LastProblem)
 }
 
 func TestRenewalLandingOnLoginGivesUp(t *testing.T) {
@@ -185,14 +185,14 @@ func TestManyTabsOneRenewal(t *testing.T) {
 	r := send(t, e, tab1, Message{Type: TypeRenewed, Lease: first.Lease, Status: 200, FinalURL: origin + "/tree"})
 	assert.Equal(t, Reply{Action: ActionRetry, Token: "fresh"}, r)
 	assert.Equal(t, Reply{Action: ActionRetry, Token: "fresh"}, <-waiting)
-	assert.Equal(t, 1, e.Status(context.Background(), 1).Renewals)
+	assert.Equal(t, 1, e.Status(context.Background(), 1, "").Renewals)
 }
 
 func TestCookieStoreErrorGivesUp(t *testing.T) {
 	e := newEngine(t, &jar{err: errors.New("no permission")})
 	r := send(t, e, tab1, failedMsg(missing, ""))
 	assert.Equal(t, Reply{Action: ActionGiveUp, Reason: ReasonCookiesBlocked}, r)
-	assert.Equal(t, "no permission", e.Status(context.Background(), 1).Token.Error)
+	assert.Equal(t, "no permission", e.Status(context.Background(), 1, "").Token.Error)
 }
 
 func TestMessagesAreCheckedAgainstTheSender(t *testing.T) {
@@ -242,10 +242,12 @@ func TestStateSurvivesRestart(t *testing.T) {
 
 	again := New(j, store, nil)
 	require.NoError(t, again.Restore(context.Background()))
-	st := again.Status(context.Background(), 1)
+	st := again.Status(context.Background(), 1, page)
 	assert.True(t, st.Detected)
 	assert.Equal(t, 1, st.SavesRecovered)
-	assert.False(t, again.Status(context.Background(), 2).Detected)
+	assert.False(t, again.Status(context.Background(), 2, "").Detected)
+	assert.False(t, again.Status(context.Background(), 1, "http://127.0.0.1:8888.evil/").Detected, "the tab left Jupyter")
+	assert.False(t, again.Status(context.Background(), 1, "https://example.org/").Detected)
 
 	broken := New(j, &memStore{raw: []byte("{not json")}, nil)
 	assert.NoError(t, broken.Restore(context.Background()))

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 
 	"github.com/savekeeper/savekeeper/wasm/xsrf"
 )
@@ -39,13 +40,15 @@ type TokenStatus struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Status returns the status of the server shown in tab.
-func (e *Engine) Status(ctx context.Context, tab int) Status {
+// Status returns the status of the server shown in tab. When pageURL is
+// not empty it must be the tab's current address and lie under that
+// server: a tab that has since left Jupyter is reported as not detected.
+func (e *Engine) Status(ctx context.Context, tab int, pageURL string) Status {
 	e.mu.Lock()
 	t, ok := e.tabs[tab]
 	s := e.servers[t.Server]
 	var st Status
-	if ok && s != nil {
+	if ok && s != nil && (pageURL == "" || strings.HasPrefix(pageURL, s.Origin+s.BaseURL)) {
 		st = Status{Detected: true, Origin: s.Origin, BaseURL: s.BaseURL, Flavor: string(s.Flavor), Hub: s.Hub,
 			Renewals: s.Renewals, LastRenewal: unixMilli(s), SavesRecovered: s.Recovered,
 			SavesFailed: s.Failed, LastProblem: s.LastProblem}
