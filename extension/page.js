@@ -3,15 +3,17 @@
 // XMLHttpRequest they capture are these wrappers.
 //
 // Until the page is known to be Jupyter the wrappers pass every call
-// through. As soon as <body> exists the page is classified: a Jupyter page
+// through. The page is classified as soon as a marker is parsed
 // (body[data-base-url] for the classic Notebook, #jupyter-config-data for
-// JupyterLab and Notebook 7) keeps the wrappers; any other page gets the
-// browser's own fetch and XMLHttpRequest methods back.
+// JupyterLab and Notebook 7, which Notebook 7 puts inside <body>), at the
+// latest when the document is parsed: a Jupyter page keeps the wrappers;
+// any other page gets the browser's own fetch and XMLHttpRequest back.
 //
 // On a Jupyter page, same-origin requests under the server's base URL get
-// an X-XSRFToken header when the caller set none. Requests that change
-// something (not GET, HEAD or OPTIONS) and carry no Authorization header
-// are sent with a replayable body; when one comes back 403, the engine in
+// an X-XSRFToken header when the caller set neither that nor an
+// Authorization header. Requests that change something (not GET, HEAD or
+// OPTIONS; on JupyterHub every request) are sent with a replayable body;
+// when one comes back 403, the engine in
 // the background is asked what it means (through the relay in the
 // isolated world) and its verdict is carried out: retry with the token it
 // names, or load the renewal page it names and then retry, once. Anything
@@ -130,8 +132,10 @@
       } catch (e) {
         found = null;
       }
-    } else if (!body && apply(readyStateGetter, doc, []) === 'loading') {
-      return mode; // too early to tell
+    }
+    if (!found && apply(readyStateGetter, doc, []) === 'loading') {
+      // Too early to tell: Notebook 7 puts its config inside <body>.
+      return mode;
     }
     if (found && validBase(found.baseUrl) && apply(startsWith, loc.pathname + '/', [found.baseUrl])) {
       mode = 'jupyter';
@@ -277,8 +281,13 @@
     return text;
   }
 
-  function isSafe(method) {
-    return SAFE_METHODS[apply(toUpperCase, '' + method, [])] === 1;
+  // guarded tells whether a request under the base URL is sent with a
+  // replayable body and recovered when refused: every request that changes
+  // something, and on JupyterHub (which checks XSRF on GETs from scripts
+  // too) every request. A request with an Authorization header is sent as
+  // it is; only a refusal shows that its token did not work.
+  function guarded(method) {
+    return (server && server.hub) || SAFE_METHODS[apply(toUpperCase, '' + method, [])] !== 1;
   }
 
   function wrappedFetch(input, init) {
@@ -302,8 +311,9 @@
     }
     const headers = new Headers_(request.headers);
     const caller = apply(headersGet, headers, ['X-XSRFToken']) || '';
-    if (isSafe(method) || apply(headersHas, headers, ['Authorization'])) {
-      if (!caller) {
+    const authorized = apply(headersHas, headers, ['Authorization']);
+    if (!guarded(method)) {
+      if (!caller && !authorized) {
         const token = chooseToken('');
         if (!token) return apply(nativeFetch, G, [request]);
         apply(headersSet, headers, ['X-XSRFToken', token]);
@@ -311,11 +321,11 @@
       }
       return apply(nativeFetch, G, [request]);
     }
-    return saveWithFetch(request, headers, url, caller);
+    return saveWithFetch(request, headers, url, caller, authorized);
   }
 
-  async function saveWithFetch(request, headers, url, caller) {
-    const sent = chooseToken(caller);
+  async function saveWithFetch(request, headers, url, caller, authorized) {
+    const sent = authorized ? caller : chooseToken(caller);
     if (sent) apply(headersSet, headers, ['X-XSRFToken', sent]);
     const credentials = request.credentials === 'omit' ? 'same-origin' : request.credentials;
     const first = new Request_(request, { headers, credentials });
@@ -368,14 +378,15 @@
       const url = r && r.async && mode !== 'off' ? target(r.url) : '';
       if (!url) return apply(xhr.send, this, arguments);
       const caller = headerOf(r.headers, 'x-xsrftoken');
-      if (isSafe(r.method) || headerOf(r.headers, 'authorization')) {
-        if (!caller) {
+      const authorized = headerOf(r.headers, 'authorization') !== '';
+      if (!guarded(r.method)) {
+        if (!caller && !authorized) {
           const token = chooseToken('');
           if (token) apply(xhr.setRequestHeader, this, ['X-XSRFToken', token]);
         }
         return apply(xhr.send, this, arguments);
       }
-      saveWithXHR(this, r, url, caller, body);
+      saveWithXHR(this, r, url, authorized ? caller : chooseToken(caller), body);
       return undefined;
     },
     abort() {
@@ -420,8 +431,7 @@
     });
   }
 
-  async function saveWithXHR(page, r, url, caller, body) {
-    const sent = chooseToken(caller);
+  async function saveWithXHR(page, r, url, sent, body) {
     let { inner, ending } = await sendInner(page, r, sent, body);
     if (r.aborted) return;
     if (inner.status === 403) {
@@ -484,8 +494,8 @@
     }
   }
 
-  // Classify the page as soon as <body> is parsed, at the latest when the
-  // document is loaded.
+  // Classify the page as soon as <body> is parsed, or on its first request
+  // (target calls detect), at the latest when the document is parsed.
   const root = doc.documentElement || doc;
   const observer = new MutationObserver_(() => {
     if (detect() !== 'pending') observer.disconnect();

@@ -1,7 +1,7 @@
 // Real Jupyter servers for the end-to-end tests, each in its own temporary
 // home, on a free 127.0.0.1 port, with a known token and every request
 // logged (debug level), so that tests can count what the server received.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -27,7 +27,19 @@ export function freePort() {
   });
 }
 
-/** How each flavor is started: Debian's packages, run as root. */
+const VENV = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '.venv', 'bin');
+
+/**
+ * The options that make a jupyter_server 2 app log in with a password
+ * instead of a token (no token in the page), or with the token.
+ */
+function serverAuth({ token, password }) {
+  if (!password) return [`--IdentityProvider.token=${token}`];
+  return ['--IdentityProvider.token=', `--PasswordIdentityProvider.hashed_password=${password.hash}`,
+    '--PasswordIdentityProvider.password_required=True'];
+}
+
+/** How each flavor is started: Debian's packages or the pinned venv, run as root. */
 const FLAVORS = {
   // Notebook 6.4 (Debian jupyter-notebook): cookie path "/".
   notebook6: ({ port, token, baseUrl, root }) => ['/usr/bin/jupyter-notebook', [
@@ -42,7 +54,26 @@ const FLAVORS = {
     `--ServerApp.token=${token}`, `--ServerApp.base_url=${baseUrl}`, `--ServerApp.root_dir=${root}`,
     '--Application.log_level=DEBUG',
   ]],
+  // JupyterLab 4.6 on jupyter_server 2 (venv): cookie path = base URL.
+  lab: (o) => [path.join(VENV, 'jupyter-lab'), [
+    '--no-browser', '--allow-root', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${o.port}`, '--ServerApp.port_retries=0',
+    `--ServerApp.base_url=${o.baseUrl}`, `--ServerApp.root_dir=${o.root}`, '--Application.log_level=DEBUG',
+    '--LabApp.expose_app_in_browser=True', '--LabApp.news_url=', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+    ...serverAuth(o),
+  ]],
+  // Notebook 7.6 on jupyter_server 2 (venv).
+  notebook7: (o) => [path.join(VENV, 'jupyter-notebook'), [
+    '--no-browser', '--allow-root', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${o.port}`, '--ServerApp.port_retries=0',
+    `--ServerApp.base_url=${o.baseUrl}`, `--ServerApp.root_dir=${o.root}`, '--Application.log_level=DEBUG',
+    '--JupyterNotebookApp.expose_app_in_browser=True', ...serverAuth(o),
+  ]],
 };
+
+/** Hashes a password the way jupyter_server stores it (argon2), with the venv's Python. */
+export function hashPassword(password) {
+  const out = execFileSync(path.join(VENV, 'python'), ['-c', 'import sys; from jupyter_server.auth import passwd; print(passwd(sys.argv[1]))', password]);
+  return { password, hash: out.toString().trim() };
+}
 
 // A request as the server logs it once it is answered, e.g.
 //   [D 00:09:58.269 NotebookApp] 200 GET /tree (127.0.0.1) 1.20ms
@@ -53,15 +84,17 @@ const REQUEST_LINE = /^\[\w [^\]]*\] (\d{3}) ([A-Z]+) (\S+) \([^)]*\) [\d.]+ms/;
 
 /**
  * Starts a Jupyter server and waits until its API answers.
- * @param {{flavor: 'notebook6'|'nbclassic', token?: string, baseUrl?: string, port?: number}} options
+ * `password` (from hashPassword) makes the server log in with a password and
+ * put no token in its pages; otherwise it logs in with `token`.
+ * @param {{flavor: 'notebook6'|'nbclassic'|'lab'|'notebook7', token?: string, password?: {password: string, hash: string}, baseUrl?: string, port?: number, home?: string}} options
  */
-export async function startJupyter({ flavor, token = crypto.randomBytes(12).toString('hex'), baseUrl = '/', port } = {}) {
+export async function startJupyter({ flavor, token = crypto.randomBytes(12).toString('hex'), password = null, baseUrl = '/', port, home } = {}) {
   const command = FLAVORS[flavor];
   if (!command) throw new Error(`unknown Jupyter flavor ${flavor}`);
   port = port || await freePort();
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${flavor}-`));
+  home = home || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${flavor}-`));
   const root = path.join(home, 'notebooks');
-  fs.mkdirSync(root);
+  fs.mkdirSync(root, { recursive: true });
   const env = {
     ...process.env,
     HOME: home,
@@ -71,8 +104,8 @@ export async function startJupyter({ flavor, token = crypto.randomBytes(12).toSt
     IPYTHONDIR: path.join(home, 'ipython'),
     PYTHONUNBUFFERED: '1',
   };
-  const [bin, args] = command({ port, token, baseUrl, root });
-  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run e2e/install-deps.sh (make deps)`);
+  const [bin, args] = command({ port, token, password, baseUrl, root });
+  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run make deps (e2e/install-deps.sh)`);
   const logFile = path.join(home, 'server.log');
   const logFd = fs.openSync(logFile, 'a');
   const child = spawn(bin, args, { env, cwd: root, detached: true, stdio: ['ignore', logFd, logFd] });
@@ -87,7 +120,7 @@ export async function startJupyter({ flavor, token = crypto.randomBytes(12).toSt
   for (;;) {
     if (exited) throw new Error(`${flavor} exited (${JSON.stringify(exited)}):\n${log().slice(-3000)}`);
     try {
-      const r = await fetch(`${origin}${baseUrl}api/status?token=${token}`);
+      const r = await fetch(`${origin}${baseUrl}api`); // answers without login
       if (r.ok) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
@@ -104,6 +137,8 @@ export async function startJupyter({ flavor, token = crypto.randomBytes(12).toSt
     baseUrl,
     port,
     token,
+    password: password && password.password,
+    home,
     notebookDir: root,
     log,
     /** The log's current length: pass it to requests() to see what came after. */
@@ -124,22 +159,23 @@ export async function startJupyter({ flavor, token = crypto.randomBytes(12).toSt
     writeNotebook(name, sources) {
       const nb = {
         cells: sources.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-        metadata: {},
+        // A kernelspec, or JupyterLab asks which kernel to start.
+        metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
         nbformat: 4,
         nbformat_minor: 4,
       };
       fs.writeFileSync(path.join(root, name), JSON.stringify(nb, null, 1));
     },
     readNotebook: (name) => JSON.parse(fs.readFileSync(path.join(root, name), 'utf8')),
-    /** Stops the server (its whole process group) and removes its home. */
-    async stop() {
+    /** Stops the server (its whole process group); keepHome leaves its files for a restart. */
+    async stop({ keepHome = false } = {}) {
       if (!exited) {
         try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
         const killer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
         await exit;
         clearTimeout(killer);
       }
-      fs.rmSync(home, { recursive: true, force: true });
+      if (!keepHome) fs.rmSync(home, { recursive: true, force: true });
     },
   };
 }

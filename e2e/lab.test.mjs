@@ -1,0 +1,145 @@
+// End-to-end: JupyterLab 4.6 and Notebook 7.6 (the pinned venv), driven
+// through their own UI in real Chromium and Firefox ESR.
+//
+// With password login the page holds no token, so JupyterLab's requests
+// rely on the _xsrf cookie exactly like the classic Notebook's. Each
+// scenario runs with the extension (the save lands) and without it (the
+// "File Save Error" dialog). Servers start once for the file.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startJupyter, hashPassword } from './lib/servers.mjs';
+import { launchBrowser, deleteCookie, getCookies } from './lib/browsers.mjs';
+import { loginWithPassword, openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const DIST = path.join(here, '..', 'dist');
+const BROWSERS = ['chromium', 'firefox'];
+const APPS = { lab: 'JupyterLab 4.6.6', notebook7: 'Notebook 7.6.5' };
+const TEST_TIMEOUT = 180000;
+
+const extensionDir = (browser) => path.join(DIST, browser === 'chromium' ? 'chrome' : 'firefox');
+const servers = {};
+
+before(async () => {
+  for (const b of BROWSERS) assert.ok(fs.existsSync(path.join(extensionDir(b), 'manifest.json')), 'run make first');
+  const password = hashPassword('savekeeper-test');
+  for (const flavor of Object.keys(APPS)) servers[flavor] = await startJupyter({ flavor, password });
+});
+
+after(async () => {
+  for (const s of Object.values(servers)) await s.stop();
+});
+
+async function deleteXsrf(browser, server) {
+  await deleteCookie(browser, { name: '_xsrf', url: server.url });
+  const left = (await getCookies(browser, server.url)).filter((c) => c.name === '_xsrf');
+  assert.deepEqual(left, [], 'the _xsrf cookie is gone from the cookie store');
+}
+
+/** Logs in, opens a fresh notebook, deletes the cookie, types and saves. */
+async function savesAfterCookieLoss(browser, server, name) {
+  server.writeNotebook(name, ['x = 1']);
+  const page = await loginWithPassword(browser, server);
+  try {
+    await openLabNotebook(page, server, name);
+    const config = await page.evaluate(() => JSON.parse(document.getElementById('jupyter-config-data').textContent));
+    assert.equal(config.token, '', 'password login puts no token in the page');
+    const offset = server.logOffset();
+    await deleteXsrf(browser, server);
+    const words = marker('saved');
+    const { dialog } = await typeAndSave(page, server, name, words);
+    return { dialog, words, disk: cellOnDisk(server, name), requests: server.requests(offset) };
+  } finally {
+    await page.close();
+  }
+}
+
+for (const browserName of BROWSERS) {
+  describe(browserName, () => {
+    let withExt;
+    let without;
+    before(async () => {
+      withExt = await launchBrowser({ browser: browserName, extensionDir: extensionDir(browserName) });
+      without = await launchBrowser({ browser: browserName });
+    });
+    after(async () => {
+      if (withExt) await withExt.close();
+      if (without) await without.close();
+    });
+
+    for (const [flavor, app] of Object.entries(APPS)) {
+      test(`${app}, password login: deleted cookie, the save through the UI lands`, { timeout: TEST_TIMEOUT }, async () => {
+        const server = servers[flavor];
+        const r = await savesAfterCookieLoss(withExt.browser, server, `ui-${browserName}.ipynb`);
+        assert.equal(r.dialog, '', 'no error dialog');
+        assert.ok(r.disk.includes(r.words), `the typed words are on disk: ${r.disk}`);
+        const renewPage = `${server.baseUrl}${flavor === 'lab' ? 'lab' : 'tree'}`;
+        const renewals = r.requests.filter((q) => q.method === 'GET' && q.path === renewPage && !q.query);
+        assert.equal(renewals.length, 1, `one renewal (GET ${renewPage})`);
+      });
+
+      test(`${app}, password login: without the extension the "File Save Error" dialog appears`, { timeout: TEST_TIMEOUT }, async () => {
+        const server = servers[flavor];
+        const r = await savesAfterCookieLoss(without.browser, server, `ui-plain-${browserName}.ipynb`);
+        assert.match(r.dialog, /File Save Error/);
+        assert.ok(!r.disk.includes(r.words), 'the typed words never reached the disk');
+        assert.ok(r.requests.some((q) => q.method === 'PUT' && q.status === 403), 'the server refused the save');
+      });
+    }
+  });
+}
+
+/**
+ * Opens a notebook in JupyterLab logged in with the token, saves once,
+ * restarts the server with a new token (same home, so the login cookie
+ * stays valid), deletes the _xsrf cookie and saves again through the UI.
+ */
+async function saveAfterRestart(browserName, withExtension) {
+  let server = await startJupyter({ flavor: 'lab' });
+  const b = await launchBrowser({ browser: browserName, extensionDir: withExtension ? extensionDir(browserName) : null });
+  try {
+    const name = 'restart.ipynb';
+    server.writeNotebook(name, ['x = 1']);
+    const page = await b.browser.newPage();
+    await page.goto(`${server.url}lab?token=${server.token}`, { waitUntil: 'domcontentloaded' });
+    await openLabNotebook(page, server, name);
+    // A first save, before the restart, settles the page (JupyterLab
+    // closes a notebook whose loading a restart interrupts).
+    const before = marker('before restart');
+    assert.equal((await typeAndSave(page, server, name, before)).dialog, '', 'the first save lands');
+    const oldToken = server.token;
+    await server.stop({ keepHome: true });
+    server = await startJupyter({ flavor: 'lab', port: server.port, home: server.home });
+    assert.notEqual(server.token, oldToken);
+    const offset = server.logOffset();
+    await deleteXsrf(b.browser, server);
+    const words = marker('after restart');
+    const { dialog } = await typeAndSave(page, server, name, words);
+    const puts = server.requests(offset).filter((q) => q.method === 'PUT' && q.path.endsWith(name));
+    assert.equal(puts[0] && puts[0].status, 403, 'the stale token did not let the save through by itself');
+    return { dialog, words, disk: cellOnDisk(server, name) };
+  } finally {
+    await b.close();
+    await server.stop();
+  }
+}
+
+describe('JupyterLab 4.6.6 restarted with a new token while the page stays open', () => {
+  for (const browserName of BROWSERS) {
+    test(`${browserName}: deleted cookie after the restart, the save lands`, { timeout: TEST_TIMEOUT }, async () => {
+      const r = await saveAfterRestart(browserName, true);
+      assert.equal(r.dialog, '', 'no error dialog');
+      assert.ok(r.disk.includes(r.words), 'the typed words are on disk');
+    });
+
+    test(`${browserName}: without the extension the "File Save Error" dialog appears`, { timeout: TEST_TIMEOUT }, async () => {
+      const r = await saveAfterRestart(browserName, false);
+      assert.match(r.dialog, /File Save Error/);
+      assert.ok(!r.disk.includes(r.words), 'the typed words never reached the disk');
+    });
+  }
+});

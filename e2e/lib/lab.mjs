@@ -1,0 +1,64 @@
+// Helpers that drive JupyterLab 4 and Notebook 7 through their own UI:
+// the login form, the notebook editor, Ctrl+S, the "File Save Error" dialog.
+import { waitFor } from './browsers.mjs';
+
+/** Logs in through the server's password form, in a new page. */
+export async function loginWithPassword(browser, server) {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}login`, { waitUntil: 'domcontentloaded' });
+  await page.type('input[type=password]', server.password);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.keyboard.press('Enter')]);
+  if (new URL(page.url()).pathname.endsWith('/login')) throw new Error(`login failed at ${page.url()}`);
+  return page;
+}
+
+/** Opens notebook `name` in `page` (JupyterLab or Notebook 7) and waits until it can be edited. */
+export async function openLabNotebook(page, server, name) {
+  const where = server.flavor === 'notebook7' ? `notebooks/${name}` : `lab/tree/${name}`;
+  await page.goto(`${server.url}${where}`, { waitUntil: 'domcontentloaded' });
+  await waitFor(() => page.evaluate(() => {
+    const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    return Boolean(w && w.context && w.context.isReady && w.content && w.content.activeCell);
+  }), { timeout: 60000, what: `${name} to open in ${server.flavor}` });
+}
+
+/**
+ * Types `words` (plain words: no brackets or quotes, which the editor
+ * would close by itself) into the first cell of notebook `name`, presses
+ * Ctrl+S, and waits until either the words are on disk or a dialog shows.
+ * Resolves to {dialog}: the dialogs' text (such as "File Save Error for
+ * x.ipynb"), or ''.
+ */
+export async function typeAndSave(page, server, name, words) {
+  await page.click('.jp-Notebook .jp-Cell .cm-content');
+  await page.keyboard.type(` # ${words}`);
+  await page.keyboard.down('Control');
+  await page.keyboard.press('s');
+  await page.keyboard.up('Control');
+  const dialogs = () => page.evaluate(() => [...document.querySelectorAll('.jp-Dialog')].map((d) => d.innerText).join(' | '));
+  try {
+    await waitFor(async () => (await dialogs()) !== '' || cellOnDisk(server, name).includes(words),
+      { timeout: 30000, what: 'the words on disk or a dialog' });
+  } catch (e) {
+    const seen = server.requests().slice(-12).map((r) => `${r.status} ${r.method} ${r.path}`).join(', ');
+    throw new Error(`${e.message}; last requests: ${seen}`);
+  }
+  return { dialog: await dialogs() };
+}
+
+/** The first cell's source on disk, as one string. */
+export function cellOnDisk(server, name) {
+  let nb;
+  try {
+    nb = server.readNotebook(name);
+  } catch {
+    return ''; // caught between the server's truncate and write
+  }
+  const src = nb.cells[0].source;
+  return Array.isArray(src) ? src.join('') : src;
+}
+
+/** A marker made of words only, unique to this run. */
+export function marker(label) {
+  return `${label} ${Date.now()} ${Math.random().toString(36).slice(2, 8)}`;
+}
