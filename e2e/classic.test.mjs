@@ -12,8 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startJupyter } from './lib/servers.mjs';
-import { launchBrowser, deleteCookie, setCookie, getCookies, waitFor, openExtensionPage } from './lib/browsers.mjs';
-import { openNotebook, editAndSave, firstCellOnDisk, renewals, uniqueText } from './lib/classic.mjs';
+import { launchBrowser, deleteCookie, deleteXsrf, setCookie, waitFor, openExtensionPage } from './lib/browsers.mjs';
+import { openNotebook, editAndSave, firstCellOnDisk, renewals, uniqueText, putsLogged } from './lib/classic.mjs';
 import { startEchoServer, startPlainServer } from './lib/pages.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,27 +44,6 @@ after(async () => {
   if (echo) await echo.close();
   if (plain) await plain.close();
 });
-
-/**
- * The PUT requests the server logged since `offset`, once at least `n` are
- * there: a response can reach the browser before the server writes its log
- * line.
- */
-async function putsLogged(server, offset, n, status = 0) {
-  const puts = () => server.requests(offset).filter((r) => r.method === 'PUT');
-  const enough = () => puts().filter((r) => !status || r.status === status).length >= n;
-  await waitFor(enough, { timeout: 10000, what: `${n} PUT requests in the ${server.flavor} log` }).catch(() => {});
-  return puts();
-}
-
-/** Removes every `_xsrf` cookie the browser holds for the server. */
-async function deleteXsrf(browser, server) {
-  for (const c of await getCookies(browser, server.url)) {
-    if (c.name === '_xsrf') await deleteCookie(browser, { name: '_xsrf', url: server.url, path: c.path });
-  }
-  const left = (await getCookies(browser, server.url)).filter((c) => c.name === '_xsrf');
-  assert.deepEqual(left, [], 'the _xsrf cookie was deleted from the cookie store');
-}
 
 /** Adds a wrong `_xsrf` on the notebook pages' path: the page reads it first, the server reads the right one. */
 async function shadowXsrf(browser, server) {
@@ -97,7 +76,7 @@ for (const browserName of BROWSERS) {
         const page = await openNotebook(withExt.browser, server, name);
         try {
           const offset = server.logOffset();
-          await deleteXsrf(withExt.browser, server);
+          await deleteXsrf(withExt.browser, server.url);
           const text = uniqueText('missing');
           const saved = await editAndSave(page, text);
 
@@ -120,7 +99,7 @@ for (const browserName of BROWSERS) {
         const page = await openNotebook(without.browser, server, name);
         try {
           const offset = server.logOffset();
-          await deleteXsrf(without.browser, server);
+          await deleteXsrf(without.browser, server.url);
           const saved = await editAndSave(page, uniqueText('lost'));
           assert.equal(saved.ok, false);
           assert.match(saved.error, /'_xsrf' argument missing from POST/);
@@ -186,7 +165,7 @@ for (const browserName of BROWSERS) {
         try {
           for (const n of names) pages.push(await openNotebook(withExt.browser, server, n));
           const offset = server.logOffset();
-          await deleteXsrf(withExt.browser, server);
+          await deleteXsrf(withExt.browser, server.url);
           const texts = names.map((n) => uniqueText(n));
           const results = await Promise.all(pages.map((p, i) => editAndSave(p, texts[i])));
           for (const [i, r] of results.entries()) {
@@ -208,7 +187,7 @@ for (const browserName of BROWSERS) {
       server.writeNotebook(name, ['print("before")']);
       const page = await openNotebook(withExt.browser, server, name);
       try {
-        await deleteXsrf(withExt.browser, server);
+        await deleteXsrf(withExt.browser, server.url);
         const saved = await editAndSave(page, uniqueText('popup'));
         assert.equal(saved.error, '');
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startJupyter, hashPassword } from './lib/servers.mjs';
-import { launchBrowser, deleteCookie, getCookies } from './lib/browsers.mjs';
+import { launchBrowser, deleteXsrf } from './lib/browsers.mjs';
 import { loginWithPassword, openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,12 +34,6 @@ after(async () => {
   for (const s of Object.values(servers)) await s.stop();
 });
 
-async function deleteXsrf(browser, server) {
-  await deleteCookie(browser, { name: '_xsrf', url: server.url });
-  const left = (await getCookies(browser, server.url)).filter((c) => c.name === '_xsrf');
-  assert.deepEqual(left, [], 'the _xsrf cookie is gone from the cookie store');
-}
-
 /** Logs in, opens a fresh notebook, deletes the cookie, types and saves. */
 async function savesAfterCookieLoss(browser, server, name) {
   server.writeNotebook(name, ['x = 1']);
@@ -49,7 +43,7 @@ async function savesAfterCookieLoss(browser, server, name) {
     const config = await page.evaluate(() => JSON.parse(document.getElementById('jupyter-config-data').textContent));
     assert.equal(config.token, '', 'password login puts no token in the page');
     const offset = server.logOffset();
-    await deleteXsrf(browser, server);
+    await deleteXsrf(browser, server.url);
     const words = marker('saved');
     const { dialog } = await typeAndSave(page, server, name, words);
     return { dialog, words, disk: cellOnDisk(server, name), requests: server.requests(offset) };
@@ -116,7 +110,7 @@ async function saveAfterRestart(browserName, withExtension) {
     server = await startJupyter({ flavor: 'lab', port: server.port, home: server.home });
     assert.notEqual(server.token, oldToken);
     const offset = server.logOffset();
-    await deleteXsrf(b.browser, server);
+    await deleteXsrf(b.browser, server.url);
     const words = marker('after restart');
     const { dialog } = await typeAndSave(page, server, name, words);
     const puts = server.requests(offset).filter((q) => q.method === 'PUT' && q.path.endsWith(name));

@@ -25,6 +25,25 @@ engineReady.catch((err) => console.error('SaveKeeper engine failed to start:', e
 
 const extensionOrigin = chrome.runtime.getURL('');
 
+// tend asks the engine to extend `_xsrf` cookies that expire soon.
+function tend() {
+  engineReady
+    .then(() => globalThis.savekeeperEngine('{"type":"tend"}', -1, extensionOrigin, true))
+    .catch((err) => console.error('SaveKeeper could not check cookie expiry:', err));
+}
+
+// Cookies about to expire are extended when an `_xsrf` cookie changes and
+// every half hour (the alarm wakes a stopped service worker).
+chrome.cookies.onChanged.addListener(({ removed, cookie }) => {
+  if (!removed && cookie && cookie.name === '_xsrf') tend();
+});
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === 'savekeeper-tend') tend();
+});
+chrome.alarms.get('savekeeper-tend').then((alarm) => {
+  if (!alarm) chrome.alarms.create('savekeeper-tend', { delayInMinutes: 1, periodInMinutes: 30 });
+});
+
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id) return false;
   const url = typeof sender.url === 'string' ? sender.url : '';

@@ -57,7 +57,7 @@ func TestSourceManifest(t *testing.T) {
 	require.NoError(t, json.Unmarshal(src, &m))
 	assert.Equal(t, "0.0.0", m.Version, "the version is stamped at package time")
 	assert.Equal(t, []string{"http://localhost/*", "http://127.0.0.1/*", "http://[::1]/*"}, m.Hosts)
-	assert.ElementsMatch(t, []string{"cookies", "storage"}, m.Perms, "permissions stay minimal")
+	assert.ElementsMatch(t, []string{"alarms", "cookies", "storage"}, m.Perms, "permissions stay minimal")
 	require.Len(t, m.ContentScripts, 2)
 	assert.Equal(t, "ISOLATED", m.ContentScripts[0].World, "the relay must listen before the page layer runs")
 	assert.Equal(t, "MAIN", m.ContentScripts[1].World)

@@ -74,6 +74,15 @@ export async function deleteCookie(browser, { name, url, path: cookiePath }) {
   if (found.length) await browser.deleteCookie(...found);
 }
 
+/** Deletes every `_xsrf` cookie the browser holds for `url`'s host, on any path; fails if one is left. */
+export async function deleteXsrf(browser, url) {
+  for (const c of await getCookies(browser, url)) {
+    if (c.name === '_xsrf') await deleteCookie(browser, { name: '_xsrf', url, path: c.path });
+  }
+  const left = (await getCookies(browser, url)).filter((c) => c.name === '_xsrf');
+  if (left.length) throw new Error(`_xsrf cookies left after deleting them: ${JSON.stringify(left)}`);
+}
+
 /** Sets a cookie in the browser's store: {name, value, domain, path, ...}. */
 export async function setCookie(browser, cookie) {
   await browser.setCookie(cookie);

@@ -51,3 +51,15 @@ export function renewals(server, offset) {
 export function uniqueText(label) {
   return `print(${JSON.stringify(`${label} ${Date.now()} ${Math.random().toString(36).slice(2, 8)}`)})`;
 }
+
+/**
+ * The PUT requests the server logged since `offset`, once at least `n` are
+ * there (with `status`, if given): a response can reach the browser before
+ * the server writes its log line.
+ */
+export async function putsLogged(server, offset, n, status = 0) {
+  const puts = () => server.requests(offset).filter((r) => r.method === 'PUT');
+  const enough = () => puts().filter((r) => !status || r.status === status).length >= n;
+  await waitFor(enough, { timeout: 10000, what: `${n} PUT requests in the ${server.flavor} log` }).catch(() => {});
+  return puts();
+}

@@ -17,6 +17,9 @@ type CookieStore interface {
 	// XSRFCookies returns every `_xsrf` cookie the browser would send
 	// with a request to url, in any order.
 	XSRFCookies(ctx context.Context, url string) ([]xsrf.Cookie, error)
+	// Extend stores c again, for url's host, with the same value and
+	// attributes and a new expiry.
+	Extend(ctx context.Context, url string, c xsrf.Cookie, expires time.Time) error
 }
 
 // Store keeps the engine's small state across restarts of the background
@@ -154,6 +157,9 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 	case TypeStatus:
 		st := e.Status(ctx, m.TabID, m.URL)
 		return Reply{Status: &st}
+	case TypeTend:
+		e.Tend(ctx)
+		return Reply{Action: ActionOK}
 	case TypeHello:
 		err = e.hello(ctx, sender, m)
 		if err != nil {

@@ -16,10 +16,11 @@ import (
 
 // jar is an in-memory cookie store: cookies by path, all for one host.
 type jar struct {
-	mu      sync.Mutex
-	cookies []xsrf.Cookie
-	err     error
-	reads   int
+	mu       sync.Mutex
+	cookies  []xsrf.Cookie
+	err      error
+	reads    int
+	extended []string // the URLs passed to Extend
 }
 
 func (j *jar) XSRFCookies(_ context.Context, _ string) ([]xsrf.Cookie, error) {
@@ -27,6 +28,18 @@ func (j *jar) XSRFCookies(_ context.Context, _ string) ([]xsrf.Cookie, error) {
 	defer j.mu.Unlock()
 	j.reads++
 	return append([]xsrf.Cookie(nil), j.cookies...), j.err
+}
+
+func (j *jar) Extend(_ context.Context, url string, c xsrf.Cookie, expires time.Time) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.extended = append(j.extended, url)
+	for i := range j.cookies {
+		if j.cookies[i].Path == c.Path {
+			j.cookies[i].Expires = expires
+		}
+	}
+	return nil
 }
 
 func (j *jar) set(cs ...xsrf.Cookie) {
@@ -209,7 +222,7 @@ func TestMessagesAreCheckedAgainstTheSender(t *testing.T) {
 	assert.Empty(t, r.Token, "a tab that never said hello")
 
 	r = send(t, e, tab1, Message{Type: TypeStatus, TabID: 1})
-	assert.Contains(t, r.Error, "extension's pages")
+	assert.Contains(t, r.Error, "for the extension itself")
 	r = send(t, e, Sender{TabID: -1, URL: "chrome-extension://x/popup.html", Extension: true}, failedMsg(missing, ""))
 	assert.Contains(t, r.Error, "must come from a tab")
 

@@ -23,6 +23,9 @@ const (
 	TypeRenewed = "renewed"
 	TypeOutcome = "outcome"
 	TypeStatus  = "status"
+	// TypeTend comes from the background (alarms, cookie changes): extend
+	// cookies that are about to expire.
+	TypeTend = "tend"
 )
 
 // Message is any message to the engine; which fields are used depends on
@@ -85,9 +88,9 @@ func DecodeMessage(raw []byte, sender Sender) (Message, error) {
 		return Message{}, badf("trailing data")
 	}
 	switch m.Type {
-	case TypeStatus:
+	case TypeStatus, TypeTend:
 		if !sender.Extension {
-			return Message{}, badf("status is for the extension's pages")
+			return Message{}, badf("%s is for the extension itself", m.Type)
 		}
 		return m, nil
 	case TypeHello, TypeFailed, TypeRenewed, TypeOutcome:

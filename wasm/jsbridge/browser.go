@@ -65,10 +65,57 @@ func (Cookies) XSRFCookies(ctx context.Context, url string) ([]xsrf.Cookie, erro
 			Domain:   str(c, "domain"),
 			HTTPOnly: boolean(c, "httpOnly"),
 			Secure:   boolean(c, "secure"),
+			HostOnly: boolean(c, "hostOnly"),
+			SameSite: sameSite(str(c, "sameSite")),
 			Expires:  expiry(c),
 		})
 	}
 	return out, nil
+}
+
+// Extend sets c again for url's host with a new expiry, keeping its value
+// and attributes.
+func (Cookies) Extend(ctx context.Context, url string, c xsrf.Cookie, expires time.Time) error {
+	cookies, err := api("cookies")
+	if err != nil {
+		return err
+	}
+	details := map[string]any{
+		"url":            url,
+		"name":           xsrf.CookieName,
+		"value":          c.Value,
+		"path":           c.Path,
+		"secure":         c.Secure,
+		"httpOnly":       c.HTTPOnly,
+		"expirationDate": float64(expires.Unix()),
+	}
+	if !c.HostOnly && c.Domain != "" {
+		details["domain"] = c.Domain
+	}
+	if c.SameSite != "" {
+		details["sameSite"] = c.SameSite
+	}
+	query, err := safejs.ValueOf(details)
+	if err != nil {
+		return err
+	}
+	p, err := cookies.Call("set", query)
+	if err != nil {
+		return err
+	}
+	if _, err := Await(ctx, p); err != nil {
+		return fmt.Errorf("cookies.set: %w", err)
+	}
+	return nil
+}
+
+// sameSite keeps the values both browsers accept in cookies.set.
+func sameSite(s string) string {
+	switch s {
+	case "lax", "strict", "no_restriction":
+		return s
+	}
+	return ""
 }
 
 // Storage keeps one string in chrome.storage.local under Key. It

@@ -77,6 +77,11 @@ type Cookie struct {
 	Domain   string
 	HTTPOnly bool
 	Secure   bool
+	// HostOnly is true for a cookie set without a Domain attribute.
+	HostOnly bool
+	// SameSite is the browser's word for the attribute ("lax", "strict",
+	// "no_restriction"), or "" when it was not set.
+	SameSite string
 	// Expires is zero for a session cookie.
 	Expires time.Time
 }
