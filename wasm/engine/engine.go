@@ -22,6 +22,15 @@ type CookieStore interface {
 	Extend(ctx context.Context, url string, c xsrf.Cookie, expires time.Time) error
 }
 
+// Navigator loads a page the way a user would, which is the only way to
+// renew a JupyterHub 4.1+ cookie.
+type Navigator interface {
+	// Visit opens url in a new background tab, waits until it has loaded
+	// or ctx ends, closes the tab whatever happened, and returns the URL
+	// the tab ended at.
+	Visit(ctx context.Context, url string) (finalURL string, err error)
+}
+
 // Store keeps the engine's small state across restarts of the background
 // (Chrome stops an idle service worker after 30 seconds).
 type Store interface {
@@ -46,6 +55,7 @@ const maxTabs = 512
 // the status the popup shows. Its methods are safe for concurrent use.
 type Engine struct {
 	cookies CookieStore
+	nav     Navigator
 	store   Store
 	now     func() time.Time
 
@@ -87,13 +97,14 @@ type flight struct {
 	reason string // set before done is closed, on failure
 }
 
-// New returns an Engine that reads cookies from cookies and keeps its state
-// in store. now is the clock; nil means time.Now.
-func New(cookies CookieStore, store Store, now func() time.Time) *Engine {
+// New returns an Engine that reads cookies from cookies, renews JupyterHub
+// cookies by opening tabs with nav (nil: it gives up on them instead), and
+// keeps its state in store. now is the clock; nil means time.Now.
+func New(cookies CookieStore, nav Navigator, store Store, now func() time.Time) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	return &Engine{cookies: cookies, store: store, now: now,
+	return &Engine{cookies: cookies, nav: nav, store: store, now: now,
 		servers: map[string]*server{}, tabs: map[int]tabEntry{}, flights: map[string]*flight{}}
 }
 
@@ -304,7 +315,7 @@ func (e *Engine) renew(ctx context.Context, sender Sender, srv *server) Reply {
 		e.mu.Unlock()
 		return giveUp(ReasonRenewFailed)
 	}
-	if plan.Navigate {
+	if plan.Navigate && e.nav == nil {
 		e.mu.Unlock()
 		return giveUp(ReasonNeedsNavigate)
 	}
@@ -312,7 +323,39 @@ func (e *Engine) renew(ctx context.Context, sender Sender, srv *server) Reply {
 	e.flights[key] = fl
 	e.mu.Unlock()
 	time.AfterFunc(RenewTimeout, func() { e.land(context.Background(), srv, fl, "", ReasonRenewTimeout) })
+	if plan.Navigate {
+		e.navigate(srv, fl, plan.URL)
+		return e.wait(ctx, fl)
+	}
 	return Reply{Action: ActionRenew, RenewURL: plan.URL, Lease: fl.lease}
+}
+
+// navigate renews a JupyterHub cookie itself: it loads url in a
+// background tab and lands fl with the cookie the visit left.
+func (e *Engine) navigate(srv *server, fl *flight, url string) {
+	ctx, cancel := context.WithTimeout(context.Background(), RenewTimeout)
+	defer cancel()
+	finalURL, err := e.nav.Visit(ctx, url)
+	if err != nil {
+		e.land(ctx, srv, fl, "", ReasonRenewFailed)
+		return
+	}
+	e.landWithCookie(ctx, srv, fl, finalURL)
+}
+
+// landWithCookie lands fl after a renewal that ended at finalURL: with the
+// cookie the server now reads, or with the reason there is none.
+func (e *Engine) landWithCookie(ctx context.Context, srv *server, fl *flight, finalURL string) {
+	if finalURL != "" && xsrf.IsLoginPage(finalURL, srv.BaseURL) {
+		e.land(ctx, srv, fl, "", ReasonLogin)
+		return
+	}
+	cookies, err := e.cookies.XSRFCookies(ctx, srv.Origin+srv.BaseURL+"api/contents")
+	if _, token, ok := xsrf.ServerReads(cookies, srv.readRule()); err == nil && ok {
+		e.land(ctx, srv, fl, token, "")
+	} else {
+		e.land(ctx, srv, fl, "", ReasonNoCookie)
+	}
 }
 
 // wait blocks until fl lands or ctx ends.
@@ -357,18 +400,10 @@ func (e *Engine) renewed(ctx context.Context, sender Sender, srv *server, m Mess
 	if fl == nil || fl.lease != m.Lease || fl.tab != sender.TabID {
 		return giveUp(ReasonRenewFailed)
 	}
-	switch {
-	case m.FinalURL != "" && xsrf.IsLoginPage(m.FinalURL, srv.BaseURL):
-		e.land(ctx, srv, fl, "", ReasonLogin)
-	case m.Status == 0:
+	if m.Status == 0 {
 		e.land(ctx, srv, fl, "", ReasonRenewFailed)
-	default:
-		cookies, err := e.cookies.XSRFCookies(ctx, srv.Origin+srv.BaseURL+"api/contents")
-		if _, token, ok := xsrf.ServerReads(cookies, srv.readRule()); err == nil && ok {
-			e.land(ctx, srv, fl, token, "")
-		} else {
-			e.land(ctx, srv, fl, "", ReasonNoCookie)
-		}
+	} else {
+		e.landWithCookie(ctx, srv, fl, m.FinalURL)
 	}
 	return e.wait(ctx, fl)
 }

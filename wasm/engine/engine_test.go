@@ -88,7 +88,7 @@ func send(t *testing.T, e *Engine, s Sender, m Message) Reply {
 
 func newEngine(t *testing.T, j *jar) *Engine {
 	t.Helper()
-	e := New(j, &memStore{}, nil)
+	e := New(j, nil, &memStore{}, nil)
 	r := send(t, e, tab1, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/"})
 	require.Equal(t, ActionOK, r.Action, r.Error)
 	return e
@@ -161,7 +161,7 @@ func TestRenewalLandingOnLoginGivesUp(t *testing.T) {
 
 func TestRenewalWithoutCookiePausesFurtherRenewals(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	e := New(&jar{}, &memStore{}, func() time.Time { return now })
+	e := New(&jar{}, nil, &memStore{}, func() time.Time { return now })
 	send(t, e, tab1, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/"})
 	r := send(t, e, tab1, failedMsg(missing, ""))
 	require.Equal(t, ActionRenew, r.Action)
@@ -249,11 +249,11 @@ func TestDecodeMessage(t *testing.T) {
 func TestStateSurvivesRestart(t *testing.T) {
 	store := &memStore{}
 	j := &jar{}
-	e := New(j, store, nil)
+	e := New(j, nil, store, nil)
 	send(t, e, tab1, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/"})
 	send(t, e, tab1, Message{Type: TypeOutcome, URL: saveURL, Method: "PUT", OK: true, Recovered: true})
 
-	again := New(j, store, nil)
+	again := New(j, nil, store, nil)
 	require.NoError(t, again.Restore(context.Background()))
 	st := again.Status(context.Background(), 1, page)
 	assert.True(t, st.Detected)
@@ -262,6 +262,6 @@ func TestStateSurvivesRestart(t *testing.T) {
 	assert.False(t, again.Status(context.Background(), 1, "http://127.0.0.1:8888.evil/").Detected, "the tab left Jupyter")
 	assert.False(t, again.Status(context.Background(), 1, "https://example.org/").Detected)
 
-	broken := New(j, &memStore{raw: []byte("{not json")}, nil)
+	broken := New(j, nil, &memStore{raw: []byte("{not json")}, nil)
 	assert.NoError(t, broken.Restore(context.Background()))
 }

@@ -19,7 +19,7 @@ func TestTendExtendsTheCookieTheServerReadsWhenItExpiresSoon(t *testing.T) {
 		{Value: "page-only", Path: "/notebooks/", Expires: now.Add(time.Minute)},
 		{Value: "read", Path: "/", Expires: now.Add(time.Minute)},
 	}}
-	e := New(j, &memStore{}, func() time.Time { return now })
+	e := New(j, nil, &memStore{}, func() time.Time { return now })
 	require.Equal(t, ActionOK, send(t, e, tab1, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/"}).Action)
 
 	r := send(t, e, extension, Message{Type: TypeTend})
@@ -44,7 +44,7 @@ func TestTendLeavesSessionCookiesHubsAndDistantExpiriesAlone(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			j := &jar{cookies: []xsrf.Cookie{c.cookie}}
-			e := New(j, &memStore{}, nil)
+			e := New(j, nil, &memStore{}, nil)
 			send(t, e, tab1, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/", Hub: c.hub})
 			assert.Equal(t, 0, e.Tend(context.Background()))
 			assert.Empty(t, j.extended)
