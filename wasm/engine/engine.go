@@ -219,7 +219,8 @@ func (e *Engine) hello(ctx context.Context, sender Sender, m Message) error {
 	if old, ok := e.servers[s.key()]; ok {
 		s = old
 	}
-	s.Flavor, s.Hub = flavor, m.Hub
+	// A hub learned from a refusal stays one: classic pages cannot tell.
+	s.Flavor, s.Hub = flavor, s.Hub || m.Hub
 	e.servers[s.key()] = s
 	if len(e.tabs) >= maxTabs {
 		e.dropOldestTab()
@@ -280,6 +281,9 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Messa
 	case xsrf.LoginRequired:
 		e.problem(ctx, srv, ReasonLogin)
 		return giveUp(ReasonLogin)
+	}
+	if (f.Kind == xsrf.HubMissing || f.Kind == xsrf.HubMismatch) && !srv.Hub {
+		e.learnHub(ctx, srv)
 	}
 	cookies, err := e.cookies.XSRFCookies(ctx, m.URL)
 	if err != nil {
@@ -419,6 +423,16 @@ func (e *Engine) outcome(ctx context.Context, srv *server, m Message) {
 	case !m.OK:
 		srv.Failed++
 	}
+	e.save(ctx)
+}
+
+// learnHub records that a server follows JupyterHub 4.1's rules, which
+// its refusals show ("… missing from PUT") even where its pages do not
+// (the classic UI has no page config).
+func (e *Engine) learnHub(ctx context.Context, srv *server) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	srv.Hub = true
 	e.save(ctx)
 }
 
