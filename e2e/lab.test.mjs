@@ -102,9 +102,16 @@ async function saveAfterRestart(browserName, withExtension) {
     await page.goto(`${server.url}lab?token=${server.token}`, { waitUntil: 'domcontentloaded' });
     await openLabNotebook(page, server, name);
     // A first save, before the restart, settles the page (JupyterLab
-    // closes a notebook whose loading a restart interrupts).
+    // closes a notebook whose loading a restart interrupts). Its working
+    // `Authorization: token` needs no cookie, and SaveKeeper leaves it alone.
+    const first = server.logOffset();
+    await deleteXsrf(b.browser, server.url);
     const before = marker('before restart');
     assert.equal((await typeAndSave(page, server, name, before)).dialog, '', 'the first save lands');
+    const seen = server.requests(first);
+    assert.deepEqual(seen.filter((q) => q.method === 'PUT' && q.path.endsWith(name)).map((q) => q.status), [200],
+      'a save with a working token is sent once and accepted');
+    assert.equal(seen.filter((q) => q.path === `${server.baseUrl}lab`).length, 0, 'no renewal');
     const oldToken = server.token;
     await server.stop({ keepHome: true });
     server = await startJupyter({ flavor: 'lab', port: server.port, home: server.home });
