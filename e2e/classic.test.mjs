@@ -12,27 +12,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startJupyter } from './lib/servers.mjs';
-import { launchBrowser, deleteCookie, deleteXsrf, setCookie, waitFor, openExtensionPage } from './lib/browsers.mjs';
+import { browserPair, launchWith, builtExtension, BROWSERS, deleteCookie, deleteXsrf, setCookie, waitFor, openExtensionPage } from './lib/browsers.mjs';
 import { openNotebook, editAndSave, firstCellOnDisk, renewals, uniqueText, putsLogged } from './lib/classic.mjs';
 import { startEchoServer, startPlainServer } from './lib/pages.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DIST = path.join(here, '..', 'dist');
 const ARTIFACTS = path.join(here, 'artifacts');
-const BROWSERS = ['chromium', 'firefox'];
 const FLAVORS = ['notebook6', 'nbclassic'];
 const TEST_TIMEOUT = 180000;
-
-const extensionDir = (browser) => path.join(DIST, browser === 'chromium' ? 'chrome' : 'firefox');
 
 const servers = {};
 let echo;
 let plain;
 
 before(async () => {
-  for (const b of BROWSERS) {
-    assert.ok(fs.existsSync(path.join(extensionDir(b), 'manifest.json')), `${extensionDir(b)} is missing: run make first`);
-  }
+  for (const b of BROWSERS) builtExtension(b);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   for (const flavor of FLAVORS) servers[flavor] = await startJupyter({ flavor });
   echo = await startEchoServer();
@@ -56,27 +50,17 @@ async function unshadowXsrf(browser, server) {
 
 for (const browserName of BROWSERS) {
   describe(browserName, { timeout: TEST_TIMEOUT * 12 }, () => {
-    let withExt;
-    let without;
-
-    before(async () => {
-      withExt = await launchBrowser({ browser: browserName, extensionDir: extensionDir(browserName) });
-      without = await launchBrowser({ browser: browserName });
-    });
-    after(async () => {
-      if (withExt) await withExt.close();
-      if (without) await without.close();
-    });
+    const pair = browserPair(browserName);
 
     for (const flavor of FLAVORS) {
       test(`${flavor}: deleted _xsrf cookie, the save lands after exactly one renewal`, { timeout: TEST_TIMEOUT }, async () => {
         const server = servers[flavor];
         const name = `missing-${browserName}.ipynb`;
         server.writeNotebook(name, ['print("before")']);
-        const page = await openNotebook(withExt.browser, server, name);
+        const page = await openNotebook(pair.withExt.browser, server, name);
         try {
           const offset = server.logOffset();
-          await deleteXsrf(withExt.browser, server.url);
+          await deleteXsrf(pair.withExt.browser, server.url);
           const text = uniqueText('missing');
           const saved = await editAndSave(page, text);
 
@@ -96,10 +80,10 @@ for (const browserName of BROWSERS) {
         const server = servers[flavor];
         const name = `missing-plain-${browserName}.ipynb`;
         server.writeNotebook(name, ['print("before")']);
-        const page = await openNotebook(without.browser, server, name);
+        const page = await openNotebook(pair.without.browser, server, name);
         try {
           const offset = server.logOffset();
-          await deleteXsrf(without.browser, server.url);
+          await deleteXsrf(pair.without.browser, server.url);
           const saved = await editAndSave(page, uniqueText('lost'));
           assert.equal(saved.ok, false);
           assert.match(saved.error, /'_xsrf' argument missing from POST/);
@@ -115,10 +99,10 @@ for (const browserName of BROWSERS) {
         const server = servers[flavor];
         const name = `shadow-${browserName}.ipynb`;
         server.writeNotebook(name, ['print("before")']);
-        const page = await openNotebook(withExt.browser, server, name);
+        const page = await openNotebook(pair.withExt.browser, server, name);
         try {
           const offset = server.logOffset();
-          await shadowXsrf(withExt.browser, server);
+          await shadowXsrf(pair.withExt.browser, server);
           const text = uniqueText('shadow');
           const saved = await editAndSave(page, text);
           assert.equal(saved.error, '');
@@ -135,7 +119,7 @@ for (const browserName of BROWSERS) {
           const later = await putsLogged(server, offset, 3);
           assert.deepEqual(later.map((r) => r.status), [403, 200, 200], 'the next save uses the right token at once');
         } finally {
-          await unshadowXsrf(withExt.browser, server);
+          await unshadowXsrf(pair.withExt.browser, server);
           await page.close();
         }
       });
@@ -144,15 +128,15 @@ for (const browserName of BROWSERS) {
         const server = servers[flavor];
         const name = `shadow-plain-${browserName}.ipynb`;
         server.writeNotebook(name, ['print("before")']);
-        const page = await openNotebook(without.browser, server, name);
+        const page = await openNotebook(pair.without.browser, server, name);
         try {
-          await shadowXsrf(without.browser, server);
+          await shadowXsrf(pair.without.browser, server);
           const saved = await editAndSave(page, uniqueText('lost'));
           assert.equal(saved.ok, false);
           assert.match(saved.error, /XSRF cookie does not match POST argument/);
           assert.equal(firstCellOnDisk(server, name), 'print("before")');
         } finally {
-          await unshadowXsrf(without.browser, server);
+          await unshadowXsrf(pair.without.browser, server);
           await page.close();
         }
       });
@@ -163,9 +147,9 @@ for (const browserName of BROWSERS) {
         for (const n of names) server.writeNotebook(n, ['print("before")']);
         const pages = [];
         try {
-          for (const n of names) pages.push(await openNotebook(withExt.browser, server, n));
+          for (const n of names) pages.push(await openNotebook(pair.withExt.browser, server, n));
           const offset = server.logOffset();
-          await deleteXsrf(withExt.browser, server.url);
+          await deleteXsrf(pair.withExt.browser, server.url);
           const texts = names.map((n) => uniqueText(n));
           const results = await Promise.all(pages.map((p, i) => editAndSave(p, texts[i])));
           for (const [i, r] of results.entries()) {
@@ -185,17 +169,17 @@ for (const browserName of BROWSERS) {
       const server = servers.notebook6;
       const name = `popup-${browserName}.ipynb`;
       server.writeNotebook(name, ['print("before")']);
-      const page = await openNotebook(withExt.browser, server, name);
+      const page = await openNotebook(pair.withExt.browser, server, name);
       try {
-        await deleteXsrf(withExt.browser, server.url);
+        await deleteXsrf(pair.withExt.browser, server.url);
         const saved = await editAndSave(page, uniqueText('popup'));
         assert.equal(saved.error, '');
 
-        const popup = await withExt.browser.newPage();
+        const popup = await pair.withExt.browser.newPage();
         await popup.setViewport({ width: 420, height: 260 });
         try {
           const target = encodeURIComponent(page.url());
-          await openExtensionPage(popup, `${withExt.extensionOrigin}/popup.html?for=${target}`);
+          await openExtensionPage(popup, `${pair.withExt.extensionOrigin}/popup.html?for=${target}`);
           await waitFor(() => popup.evaluate(() => !document.getElementById('details').hidden), { timeout: 15000, what: 'popup status' });
           const text = await popup.evaluate(() => document.querySelector('main').innerText);
           await popup.screenshot({ path: path.join(ARTIFACTS, `popup-${browserName}.png`) });
@@ -206,7 +190,7 @@ for (const browserName of BROWSERS) {
           assert.match(text, /Last renewal\s+(?!never)\S/);
           assert.match(text, /Saves recovered\s+[1-9]/);
 
-          await openExtensionPage(popup, `${withExt.extensionOrigin}/popup.html?for=${encodeURIComponent(plain.url)}`);
+          await openExtensionPage(popup, `${pair.withExt.extensionOrigin}/popup.html?for=${encodeURIComponent(plain.url)}`);
           await waitFor(() => popup.evaluate(() => /No Jupyter page|not detected/.test(document.body.innerText)), { timeout: 15000, what: 'popup for a tab without Jupyter' });
         } finally {
           await popup.close();
@@ -231,7 +215,7 @@ for (const browserName of BROWSERS) {
         frame.remove();
         return result;
       };
-      const page = await withExt.browser.newPage();
+      const page = await pair.withExt.browser.newPage();
       try {
         await page.goto(plain.url, { waitUntil: 'load' });
         const onPlain = await page.evaluate(nativeCheck);
@@ -241,7 +225,7 @@ for (const browserName of BROWSERS) {
         // The same check sees the wrappers on a Jupyter page, so it can fail.
         const server = servers.notebook6;
         server.writeNotebook('native-check.ipynb', ['print(1)']);
-        const nb = await openNotebook(withExt.browser, server, 'native-check.ipynb');
+        const nb = await openNotebook(pair.withExt.browser, server, 'native-check.ipynb');
         const onJupyter = await nb.evaluate(nativeCheck);
         await nb.close();
         assert.deepEqual({ fetch: onJupyter.fetch, xhr: onJupyter.xhr }, { fetch: false, xhr: false });
@@ -253,7 +237,7 @@ for (const browserName of BROWSERS) {
     test('on a Jupyter page a cross-origin request never carries X-XSRFToken', { timeout: TEST_TIMEOUT }, async () => {
       const server = servers.notebook6;
       server.writeNotebook('cross-origin.ipynb', ['print(1)']);
-      const page = await openNotebook(withExt.browser, server, 'cross-origin.ipynb');
+      const page = await openNotebook(pair.withExt.browser, server, 'cross-origin.ipynb');
       try {
         echo.clear();
         const outcome = await page.evaluate(async (echoUrl, sameOrigin) => {

@@ -9,29 +9,21 @@
 // start once for the file.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { startJupyter } from './lib/servers.mjs';
-import { launchBrowser, deleteCookie, deleteXsrf, getCookies, setCookie, waitFor } from './lib/browsers.mjs';
+import { launchWith, builtExtension, BROWSERS, deleteCookie, deleteXsrf, getCookies, setCookie, waitFor } from './lib/browsers.mjs';
 import { openNotebook, editAndSave, firstCellOnDisk, renewals, uniqueText, putsLogged } from './lib/classic.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const DIST = path.join(here, '..', 'dist');
-const BROWSERS = ['chromium', 'firefox'];
 const ALICE = '/user/alice/';
 const TEST_TIMEOUT = 180000;
 const BEFORE = 'print("before")';
-
-const extensionDir = (browser) => path.join(DIST, browser === 'chromium' ? 'chrome' : 'firefox');
 
 // notebook6 and nbclassic at /user/alice/ (their `_xsrf` on "/" and on
 // "/user/alice/"), and a Notebook 6 at "/" for the two-server scenario.
 const servers = {};
 
 before(async () => {
-  for (const b of BROWSERS) assert.ok(fs.existsSync(path.join(extensionDir(b), 'manifest.json')), 'run make first');
+  for (const b of BROWSERS) builtExtension(b);
   servers.notebook6 = await startJupyter({ flavor: 'notebook6', baseUrl: ALICE });
   servers.nbclassic = await startJupyter({ flavor: 'nbclassic', baseUrl: ALICE });
   servers.root = await startJupyter({ flavor: 'notebook6' });
@@ -43,7 +35,7 @@ after(async () => {
 
 /** Runs fn(browser) in a fresh browser, with or without the extension. */
 async function inFreshBrowser(browserName, withExtension, fn) {
-  const b = await launchBrowser({ browser: browserName, extensionDir: withExtension ? extensionDir(browserName) : null });
+  const b = await launchWith(browserName, withExtension);
   try {
     return await fn(b.browser);
   } finally {
@@ -201,8 +193,8 @@ for (const browserName of BROWSERS) {
     // as soon as it sees it, so the save after the minute needs no renewal.
     test(`nbclassic at ${ALICE}: an _xsrf cookie expiring in one minute is extended before it expires (with and without the extension)`, { timeout: TEST_TIMEOUT }, async () => {
       const server = servers.nbclassic;
-      const withExt = await launchBrowser({ browser: browserName, extensionDir: extensionDir(browserName) });
-      const without = await launchBrowser({ browser: browserName });
+      const withExt = await launchWith(browserName, true);
+      const without = await launchWith(browserName, false);
       try {
         const names = [`expiry-${browserName}.ipynb`, `expiry-plain-${browserName}.ipynb`];
         const pages = [];

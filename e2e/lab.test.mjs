@@ -7,25 +7,17 @@
 // "File Save Error" dialog). Servers start once for the file.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { startJupyter, hashPassword } from './lib/servers.mjs';
-import { launchBrowser, deleteXsrf } from './lib/browsers.mjs';
+import { browserPair, launchWith, builtExtension, BROWSERS, deleteXsrf } from './lib/browsers.mjs';
 import { loginWithPassword, openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const DIST = path.join(here, '..', 'dist');
-const BROWSERS = ['chromium', 'firefox'];
 const APPS = { lab: 'JupyterLab 4.6.6', notebook7: 'Notebook 7.6.5' };
 const TEST_TIMEOUT = 180000;
-
-const extensionDir = (browser) => path.join(DIST, browser === 'chromium' ? 'chrome' : 'firefox');
 const servers = {};
 
 before(async () => {
-  for (const b of BROWSERS) assert.ok(fs.existsSync(path.join(extensionDir(b), 'manifest.json')), 'run make first');
+  for (const b of BROWSERS) builtExtension(b);
   const password = hashPassword('savekeeper-test');
   for (const flavor of Object.keys(APPS)) servers[flavor] = await startJupyter({ flavor, password });
 });
@@ -54,21 +46,12 @@ async function savesAfterCookieLoss(browser, server, name) {
 
 for (const browserName of BROWSERS) {
   describe(browserName, () => {
-    let withExt;
-    let without;
-    before(async () => {
-      withExt = await launchBrowser({ browser: browserName, extensionDir: extensionDir(browserName) });
-      without = await launchBrowser({ browser: browserName });
-    });
-    after(async () => {
-      if (withExt) await withExt.close();
-      if (without) await without.close();
-    });
+    const pair = browserPair(browserName);
 
     for (const [flavor, app] of Object.entries(APPS)) {
       test(`${app}, password login: deleted cookie, the save through the UI lands`, { timeout: TEST_TIMEOUT }, async () => {
         const server = servers[flavor];
-        const r = await savesAfterCookieLoss(withExt.browser, server, `ui-${browserName}.ipynb`);
+        const r = await savesAfterCookieLoss(pair.withExt.browser, server, `ui-${browserName}.ipynb`);
         assert.equal(r.dialog, '', 'no error dialog');
         assert.ok(r.disk.includes(r.words), `the typed words are on disk: ${r.disk}`);
         const renewPage = `${server.baseUrl}${flavor === 'lab' ? 'lab' : 'tree'}`;
@@ -78,7 +61,7 @@ for (const browserName of BROWSERS) {
 
       test(`${app}, password login: without the extension the "File Save Error" dialog appears`, { timeout: TEST_TIMEOUT }, async () => {
         const server = servers[flavor];
-        const r = await savesAfterCookieLoss(without.browser, server, `ui-plain-${browserName}.ipynb`);
+        const r = await savesAfterCookieLoss(pair.without.browser, server, `ui-plain-${browserName}.ipynb`);
         assert.match(r.dialog, /File Save Error/);
         assert.ok(!r.disk.includes(r.words), 'the typed words never reached the disk');
         assert.ok(r.requests.some((q) => q.method === 'PUT' && q.status === 403), 'the server refused the save');
@@ -94,7 +77,7 @@ for (const browserName of BROWSERS) {
  */
 async function saveAfterRestart(browserName, withExtension) {
   let server = await startJupyter({ flavor: 'lab' });
-  const b = await launchBrowser({ browser: browserName, extensionDir: withExtension ? extensionDir(browserName) : null });
+  const b = await launchWith(browserName, withExtension);
   try {
     const name = 'restart.ipynb';
     server.writeNotebook(name, ['x = 1']);

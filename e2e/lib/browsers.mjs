@@ -5,7 +5,43 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { before, after } from 'node:test';
 import puppeteer from 'puppeteer-core';
+
+/** The browsers every end-to-end scenario runs in, in turn. */
+export const BROWSERS = ['chromium', 'firefox'];
+
+const DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist');
+
+/** The unpacked extension `make` built for a browser; throws when it is missing. */
+export function builtExtension(browser) {
+  const dir = path.join(DIST, browser === 'chromium' ? 'chrome' : 'firefox');
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run make first`);
+  return dir;
+}
+
+/** Launches a browser with the built extension, or without any. */
+export function launchWith(browser, withExtension) {
+  return launchBrowser({ browser, extensionDir: withExtension ? builtExtension(browser) : null });
+}
+
+/**
+ * For the enclosing describe(): one browser with the extension and one
+ * without, launched before its tests and closed after them. Read them as
+ * pair.withExt and pair.without inside the tests.
+ */
+export function browserPair(browser) {
+  const pair = { withExt: null, without: null };
+  before(async () => {
+    pair.withExt = await launchWith(browser, true);
+    pair.without = await launchWith(browser, false);
+  });
+  after(async () => {
+    if (pair.withExt) await pair.withExt.close();
+    if (pair.without) await pair.without.close();
+  });
+  return pair;
+}
 
 export const CHROMIUM = '/usr/lib/chromium/chromium';
 export const FIREFOX = '/usr/lib/firefox-esr/firefox-esr';

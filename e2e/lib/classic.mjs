@@ -6,12 +6,17 @@ import { waitFor } from './browsers.mjs';
 export async function openNotebook(browser, server, name) {
   const page = await browser.newPage();
   await page.goto(`${server.url}tree?token=${server.token}`, { waitUntil: 'domcontentloaded' });
-  await page.goto(`${server.url}notebooks/${name}`, { waitUntil: 'domcontentloaded' });
+  await openNotebookAt(page, `${server.url}notebooks/${name}`);
+  return page;
+}
+
+/** Loads the classic notebook page at `url` in `page` and waits until the notebook is ready. */
+export async function openNotebookAt(page, url) {
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
   await waitFor(
     () => page.evaluate(() => Boolean(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded)),
-    { timeout: 30000, what: `notebook ${name} to load in ${server.flavor}` },
+    { timeout: 30000, what: `${url} to load` },
   );
-  return page;
 }
 
 /**

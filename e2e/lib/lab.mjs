@@ -12,14 +12,17 @@ export async function loginWithPassword(browser, server) {
   return page;
 }
 
-/** Opens notebook `name` in `page` (JupyterLab or Notebook 7) and waits until it can be edited. */
-export async function openLabNotebook(page, server, name) {
+/**
+ * Opens notebook `name` in `page` (JupyterLab or Notebook 7) and waits
+ * until it can be edited. `url` overrides where it opens (a hub's page).
+ */
+export async function openLabNotebook(page, server, name, url = '') {
   const where = server.flavor === 'notebook7' ? `notebooks/${name}` : `lab/tree/${name}`;
-  await page.goto(`${server.url}${where}`, { waitUntil: 'domcontentloaded' });
+  await page.goto(url || `${server.url}${where}`, { waitUntil: 'domcontentloaded' });
   await waitFor(() => page.evaluate(() => {
     const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
     return Boolean(w && w.context && w.context.isReady && w.content && w.content.activeCell);
-  }), { timeout: 60000, what: `${name} to open in ${server.flavor}` });
+  }), { timeout: 60000, what: `${name} to open in ${server.flavor || 'JupyterLab'}` });
 }
 
 /**
@@ -27,10 +30,13 @@ export async function openLabNotebook(page, server, name) {
  * would close by itself) into the first cell of notebook `name`, presses
  * Ctrl+S, and waits until either the words are on disk or a dialog shows.
  * Resolves to {dialog}: the dialogs' text (such as "File Save Error for
- * x.ipynb"), or ''.
+ * x.ipynb"), or ''. A dialog is closed before it resolves.
  */
 export async function typeAndSave(page, server, name, words) {
-  await page.click('.jp-Notebook .jp-Cell .cm-content');
+  // The current notebook's first cell: a restored workspace can hold others.
+  const cell = await page.evaluateHandle(() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-Cell .cm-content'));
+  await cell.click();
+  await cell.dispose();
   await page.keyboard.type(` # ${words}`);
   await page.keyboard.down('Control');
   await page.keyboard.press('s');
@@ -43,7 +49,13 @@ export async function typeAndSave(page, server, name, words) {
     const seen = server.requests().slice(-12).map((r) => `${r.status} ${r.method} ${r.path}`).join(', ');
     throw new Error(`${e.message}; last requests: ${seen}`);
   }
-  return { dialog: await dialogs() };
+  const dialog = await dialogs();
+  if (dialog) {
+    // Close it, as a user would, so that the page can be used again.
+    await page.keyboard.press('Escape');
+    await waitFor(async () => (await dialogs()) === '', { timeout: 10000, what: 'the dialog to close' });
+  }
+  return { dialog };
 }
 
 /** The first cell's source on disk, as one string. */

@@ -279,26 +279,41 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Messa
 	case xsrf.NotXSRF:
 		return giveUp(ReasonNotXSRF)
 	case xsrf.LoginRequired:
-		e.problem(ctx, srv, ReasonLogin)
-		return giveUp(ReasonLogin)
-	}
-	if (f.Kind == xsrf.HubMissing || f.Kind == xsrf.HubMismatch) && !srv.Hub {
-		e.learnHub(ctx, srv)
+		// JupyterHub 4.1+ answers a script's GET that fails its XSRF check
+		// with a bare "Forbidden" too, so there it is treated as an XSRF
+		// failure until a fresh cookie has not helped.
+		if !srv.Hub {
+			return e.loginLost(ctx, srv)
+		}
+	case xsrf.HubMissing, xsrf.HubMismatch:
+		if !srv.Hub {
+			e.learnHub(ctx, srv)
+		}
 	}
 	cookies, err := e.cookies.XSRFCookies(ctx, m.URL)
 	if err != nil {
 		e.problem(ctx, srv, ReasonCookiesBlocked)
 		return giveUp(ReasonCookiesBlocked)
 	}
-	if _, token, ok := xsrf.ServerReads(cookies, srv.readRule()); ok && token != m.SentToken {
+	_, token, ok := xsrf.ServerReads(cookies, srv.readRule())
+	switch {
+	case ok && token != m.SentToken:
 		return Reply{Action: ActionRetry, Token: token}
-	} else if ok && (f.Kind == xsrf.Mismatch || f.Kind == xsrf.HubMismatch && !srv.Hub) {
-		// The page sent the cookie the server reads, and it still does not
+	case f.Kind == xsrf.LoginRequired && e.renewedRecently(srv):
+		return e.loginLost(ctx, srv)
+	case ok && f.Kind == xsrf.Mismatch:
+		// The page sent the cookie tornado reads, and it still does not
 		// match: a page load cannot replace a cookie tornado can decode.
 		e.problem(ctx, srv, ReasonMismatch)
 		return giveUp(ReasonMismatch)
 	}
 	return e.renew(ctx, sender, srv)
+}
+
+// loginLost records and answers a refusal that only logging in can fix.
+func (e *Engine) loginLost(ctx context.Context, srv *server) Reply {
+	e.problem(ctx, srv, ReasonLogin)
+	return giveUp(ReasonLogin)
 }
 
 // renew makes the sender the one tab that renews the server's cookie, or
@@ -424,6 +439,14 @@ func (e *Engine) outcome(ctx context.Context, srv *server, m Message) {
 		srv.Failed++
 	}
 	e.save(ctx)
+}
+
+// renewedRecently tells whether the server's cookie was renewed less than
+// retryPause ago, so that a refusal now is not the cookie's fault.
+func (e *Engine) renewedRecently(srv *server) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !srv.LastRenewal.IsZero() && e.now().Sub(srv.LastRenewal) < retryPause
 }
 
 // learnHub records that a server follows JupyterHub 4.1's rules, which

@@ -116,3 +116,18 @@ func TestHubWithoutNavigatorGivesUp(t *testing.T) {
 	send(t, e, hubTab, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/", Hub: true})
 	assert.Equal(t, giveUp(ReasonNeedsNavigate), send(t, e, hubTab, hubFailed(hubTab, "")))
 }
+
+func TestHubForbiddenGetIsTriedWithOneNavigation(t *testing.T) {
+	j := &jar{}
+	o := &tabOpener{finalURL: hubOrigin + "/user/alice/lab", land: func() {
+		j.set(xsrf.Cookie{Value: "signed-fresh", Path: "/user/alice/"})
+	}}
+	e := newHubEngine(t, j, o)
+	get := Message{Type: TypeFailed, URL: hubSave + "?content=0", Method: "GET", Status: 403,
+		ContentType: "application/json", Body: forbidden}
+	assert.Equal(t, Reply{Action: ActionRetry, Token: "signed-fresh"}, send(t, e, hubTab, get))
+
+	get.SentToken = "signed-fresh"
+	assert.Equal(t, giveUp(ReasonLogin), send(t, e, hubTab, get), "refused again right after a renewal: the login is gone")
+	assert.Len(t, o.visits, 1)
+}

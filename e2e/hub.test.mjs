@@ -1,0 +1,194 @@
+// End-to-end: JupyterHub 6.1.1 (the pinned venv, its own proxy) with a
+// JupyterLab and a classic-UI (nbclassic) single-user server, in real
+// Chromium and Firefox ESR.
+//
+// JupyterHub 4.1+ signs `_xsrf` for the session and sets it only on a
+// navigation, so SaveKeeper renews it by opening the server's base URL in
+// a background tab, which it always closes. JupyterLab's page holds an
+// OAuth token that makes XSRF moot until it expires (20 s on the Lab hub
+// here). Each scenario also runs without the extension, which fails it.
+// Hubs start once for the file; each scenario logs in from fresh browsers.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { startHub, loginHub } from './lib/hub.mjs';
+import { BROWSERS, builtExtension, launchWith, deleteXsrf, setCookie } from './lib/browsers.mjs';
+import { openNotebookAt, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
+import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
+
+const USER = 'alice';
+const BASE = `/user/${USER}/`;
+const TOKEN_LIFETIME = 20; // seconds, the Lab hub's oauth_token_expires_in
+const TEST_TIMEOUT = 240000;
+const BEFORE = 'print("before")';
+
+const hubs = {};
+
+before(async () => {
+  for (const b of BROWSERS) builtExtension(b);
+  hubs.lab = await startHub({ app: 'lab', oauthTokenExpiresIn: TOKEN_LIFETIME });
+  hubs.nbclassic = await startHub({ app: 'nbclassic' });
+});
+
+after(async () => {
+  for (const h of Object.values(hubs)) await h.stop();
+});
+
+/** The single-user server of USER, shaped like a server of lib/servers.mjs for the UI helpers. */
+function userServer(hub) {
+  return {
+    url: hub.userUrl(USER),
+    flavor: hub.app,
+    requests: (offset) => hub.requests(offset),
+    readNotebook: (name) => hub.readNotebook(USER, name),
+  };
+}
+
+/** The navigations to the base URL (SaveKeeper's renewals) the hub's log shows since `offset`. */
+const navigations = (hub, offset) => hub.requests(offset).filter((r) => r.method === 'GET' && r.path === BASE);
+
+/** Launches a fresh browser, logs USER in and opens notebook `name` in the hub's app. */
+async function openOnHub(browserName, withExtension, hub, name) {
+  const b = await launchWith(browserName, withExtension);
+  try {
+    hub.writeNotebook(USER, name, [BEFORE]);
+    const page = await loginHub(b.browser, hub, USER);
+    if (hub.app === 'lab') await openLabNotebook(page, userServer(hub), name, hub.notebookUrl(USER, name));
+    else await openNotebookAt(page, hub.notebookUrl(USER, name));
+    return { ...b, page, name, tabs: (await b.browser.pages()).length };
+  } catch (e) {
+    await b.close();
+    throw e;
+  }
+}
+
+/** How many tabs the browser has open now. */
+const tabsOpen = async (b) => (await b.browser.pages()).length;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+for (const browserName of BROWSERS) {
+  describe(browserName, () => {
+    test('JupyterLab on the hub, OAuth token expired: _xsrf deleted, then a stale _xsrf at /, each save lands through one background tab (without: "File Save Error")', { timeout: TEST_TIMEOUT }, async () => {
+      const hub = hubs.lab;
+      const server = userServer(hub);
+      const withExt = await openOnHub(browserName, true, hub, `expired-${browserName}.ipynb`);
+      const without = await openOnHub(browserName, false, hub, `expired-plain-${browserName}.ipynb`).catch(async (e) => {
+        await withExt.close();
+        throw e;
+      });
+      const loggedIn = Date.now();
+      try {
+        for (const b of [withExt, without]) {
+          const config = await b.page.evaluate(() => JSON.parse(document.getElementById('jupyter-config-data').textContent));
+          assert.ok(config.token && config.hubPrefix, 'the page holds an OAuth token and knows its hub');
+        }
+        // The token expires, and the server forgets its cached answer about it.
+        await sleep(Math.max(0, loggedIn + (TOKEN_LIFETIME + 5 + 3) * 1000 - Date.now()));
+
+        let offset = hub.logOffset();
+        for (const b of [withExt, without]) await deleteXsrf(b.browser, hub.url);
+        const words = [marker('deleted'), marker('deleted plain')];
+        const deleted = [await typeAndSave(withExt.page, server, withExt.name, words[0]),
+          await typeAndSave(without.page, server, without.name, words[1])];
+        assert.equal(deleted[0].dialog, '', 'no error dialog with SaveKeeper');
+        assert.ok(cellOnDisk(server, withExt.name).includes(words[0]), 'the typed words are on disk');
+        assert.equal(navigations(hub, offset).length, 1, 'one navigation renewed the cookie');
+        assert.equal(await tabsOpen(withExt), withExt.tabs, 'the renewal tab is closed');
+        assert.match(deleted[1].dialog, /File Save Error/, 'without SaveKeeper the save fails');
+        assert.ok(!cellOnDisk(server, without.name).includes(words[1]));
+
+        // JupyterLab 4.6 sends the last `_xsrf` it can read; the hub reads the first valid one.
+        offset = hub.logOffset();
+        for (const b of [withExt, without]) {
+          await setCookie(b.browser, { name: '_xsrf', value: `stale${Date.now()}`, domain: '127.0.0.1', path: '/' });
+        }
+        const again = [marker('shadowed'), marker('shadowed plain')];
+        const shadowed = [await typeAndSave(withExt.page, server, withExt.name, again[0]),
+          await typeAndSave(without.page, server, without.name, again[1])];
+        assert.equal(shadowed[0].dialog, '', 'no error dialog with SaveKeeper');
+        assert.ok(cellOnDisk(server, withExt.name).includes(again[0]), 'the typed words are on disk');
+        assert.equal(navigations(hub, offset).length, 0, 'the right cookie was there: no navigation');
+        assert.match(shadowed[1].dialog, /File Save Error/);
+      } finally {
+        await withExt.close();
+        await without.close();
+      }
+    });
+
+    test('classic UI on the hub: _xsrf deleted, the save lands through one background tab (without: "missing from PUT")', { timeout: TEST_TIMEOUT }, async () => {
+      const hub = hubs.nbclassic;
+      const server = userServer(hub);
+      for (const withExtension of [false, true]) {
+        const b = await openOnHub(browserName, withExtension, hub, `deleted-${withExtension}-${browserName}.ipynb`);
+        try {
+          const offset = hub.logOffset();
+          await deleteXsrf(b.browser, hub.url);
+          const text = uniqueText('deleted');
+          const saved = await editAndSave(b.page, text);
+          if (withExtension) {
+            assert.equal(saved.error, '', 'the save promise resolved');
+            assert.equal(firstCellOnDisk(server, b.name), text, 'the edit is on disk');
+            assert.equal(navigations(hub, offset).length, 1, 'one navigation renewed the cookie');
+            assert.equal(await tabsOpen(b), b.tabs, 'the renewal tab is closed');
+          } else {
+            assert.match(saved.error, /'_xsrf' argument missing from PUT/);
+            assert.equal(firstCellOnDisk(server, b.name), BEFORE);
+          }
+        } finally {
+          await b.close();
+        }
+      }
+    });
+
+    test('classic UI on the hub: a stale _xsrf at / beside the right one does not break saves, with or without the extension', { timeout: TEST_TIMEOUT }, async () => {
+      // The classic page sends the first `_xsrf` it can read, the one on the
+      // base URL, and the hub reads the first valid one: the same cookie.
+      const hub = hubs.nbclassic;
+      const server = userServer(hub);
+      for (const withExtension of [false, true]) {
+        const b = await openOnHub(browserName, withExtension, hub, `stale-${withExtension}-${browserName}.ipynb`);
+        try {
+          await setCookie(b.browser, { name: '_xsrf', value: `stale${Date.now()}`, domain: '127.0.0.1', path: '/' });
+          const text = uniqueText('stale');
+          const saved = await editAndSave(b.page, text);
+          assert.equal(saved.error, '', `the save resolved (${withExtension ? 'with' : 'without'} the extension)`);
+          assert.equal(firstCellOnDisk(server, b.name), text);
+        } finally {
+          await b.close();
+        }
+      }
+    });
+
+    test('logged out of the hub: the save fails as without the extension, after at most one navigation, and no tab is left', { timeout: TEST_TIMEOUT }, async () => {
+      const hub = hubs.nbclassic;
+      const server = userServer(hub);
+      const logOut = async (b) => {
+        const tab = await b.browser.newPage();
+        await tab.goto(`${hub.url}hub/logout`, { waitUntil: 'domcontentloaded' });
+        await tab.close();
+      };
+      const results = {};
+      for (const withExtension of [false, true]) {
+        const b = await openOnHub(browserName, withExtension, hub, `logout-${withExtension}-${browserName}.ipynb`);
+        try {
+          await logOut(b);
+          const offset = hub.logOffset();
+          const first = await editAndSave(b.page, uniqueText('logged out'));
+          const second = await editAndSave(b.page, uniqueText('logged out again'));
+          results[withExtension] = { first, second, navigations: navigations(hub, offset).length, tabs: await tabsOpen(b), opened: b.tabs };
+          assert.equal(firstCellOnDisk(server, b.name), BEFORE, 'nothing was saved');
+        } finally {
+          await b.close();
+        }
+      }
+      const [plain, kept] = [results.false, results.true];
+      assert.equal(plain.first.ok, false);
+      assert.equal(kept.first.ok, false);
+      assert.equal(kept.first.error, plain.first.error, 'Jupyter is told what it is told without the extension');
+      assert.equal(kept.second.error, plain.second.error);
+      assert.ok(kept.navigations <= 1, `at most one navigation for two failed saves, saw ${kept.navigations}`);
+      assert.equal(kept.tabs, kept.opened, 'no tab is left open');
+    });
+  });
+}

@@ -1,0 +1,287 @@
+// A real JupyterHub 6 for the end-to-end tests: the pinned hub from the venv,
+// the pinned configurable-http-proxy from e2e/node_modules, a shared-password
+// login and SimpleLocalProcessSpawner single-user servers (JupyterLab or the
+// classic UI through nbclassic), all in one temporary directory, on free
+// 127.0.0.1 ports, logging every request (debug level). The single-user
+// servers inherit the hub's stdout, so one log holds the requests of both.
+import crypto from 'node:crypto';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { waitFor } from './browsers.mjs';
+import { freePort } from './servers.mjs';
+
+const E2E = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const VENV = path.resolve(E2E, '..', '.venv', 'bin');
+const PROXY = path.join(E2E, 'node_modules', 'configurable-http-proxy', 'bin', 'configurable-http-proxy');
+
+/** Every process whose parent chain leads to `pid` (read from /proc). */
+function descendants(pid) {
+  const parents = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid …; comm may hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch { /* exited meanwhile */ }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const [child, parent] of parents) {
+      if (parent === p) { out.push(child); walk(child); }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** Sends `signal` to each process group in `pids` and to each pid; ignores those already gone. */
+function killAll(pids, signal) {
+  for (const pid of pids) {
+    try { process.kill(-pid, signal); } catch { /* not a group leader, or gone */ }
+    try { process.kill(pid, signal); } catch { /* gone */ }
+  }
+}
+
+// The hub, the proxy and the single-user servers each run in their own
+// session (the hub starts the others with start_new_session), so the hub's
+// process group alone does not reach them.
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) killAll([child.pid, ...descendants(child.pid)], 'SIGKILL');
+});
+
+// A request as the hub or a single-user server logs it once it is answered, e.g.
+//   [I 2026-11-25 00:22:30.679 JupyterHub log:192] 302 GET /hub/ -> /hub/spawn (alice@127.0.0.1) 1.20ms
+//   [W 2026-11-25 00:22:30.679 ServerApp] 403 PUT /user/alice/api/contents/x.ipynb?… (alice@127.0.0.1) 0.62ms referer=…
+const REQUEST_LINE = /^\[\w [^\]]*\] (\d{3}) ([A-Z]+) (\S+)(?: -> \S+)? \([^)]*\) [\d.]+ms/;
+
+/** The single-user apps: where the spawner sends the user, and how a notebook opens in it. */
+const APPS = {
+  // JupyterLab 4.6 (jupyterhub-singleuser as a jupyter_server extension): page config carries the OAuth token.
+  lab: {
+    defaultUrl: '/lab',
+    args: ['--LabApp.expose_app_in_browser=True', '--LabApp.news_url=',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'],
+    notebookPath: (name) => `lab/tree/${name}`,
+    landed: /\/lab(\/|$|\?)/,
+  },
+  // The classic UI from nbclassic 1.3, which lives under <base>nbclassic/ next to Notebook 7.
+  nbclassic: {
+    defaultUrl: '/nbclassic/tree',
+    args: [],
+    notebookPath: (name) => `nbclassic/notebooks/${name}`,
+    landed: /\/nbclassic\/(tree|notebooks)(\/|$|\?)/,
+  },
+};
+
+/**
+ * Writes the hub's config: every value is a JSON string or number, which
+ * Python reads as the same literal.
+ */
+function hubConfig(o) {
+  const py = (v) => JSON.stringify(v);
+  return `# Written by e2e/lib/hub.mjs for one run.
+import os
+c = get_config()
+here = ${py(o.home)}
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = ${o.publicPort}
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = ${o.hubPort}
+c.JupyterHub.log_level = "DEBUG"
+c.JupyterHub.db_url = "sqlite:///" + os.path.join(here, "hub.sqlite")
+c.JupyterHub.cookie_secret_file = os.path.join(here, "cookie_secret")
+${o.oauthTokenExpiresIn ? `c.JupyterHub.oauth_token_expires_in = ${Number(o.oauthTokenExpiresIn)}` : ''}
+
+c.JupyterHub.proxy_class = "configurable-http-proxy"
+c.ConfigurableHTTPProxy.command = [${py(process.execPath)}, ${py(PROXY)}]
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:${o.apiPort}"
+c.ConfigurableHTTPProxy.pid_file = os.path.join(here, "proxy.pid")
+
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = ${py(o.password)}
+c.Authenticator.allow_all = True
+
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(here, "users", "{username}")
+c.Spawner.notebook_dir = os.path.join(here, "users", "{username}", "notebooks")
+c.Spawner.cmd = [${py(path.join(VENV, 'jupyterhub-singleuser'))}]
+c.Spawner.args = ${py(['--allow-root', '--Application.log_level=DEBUG', ...o.app.args,
+    ...(o.authCacheMaxAge ? [`--HubOAuth.cache_max_age=${Number(o.authCacheMaxAge)}`] : [])])}
+c.Spawner.default_url = ${py(o.app.defaultUrl)}
+c.Spawner.environment = {
+    "PATH": ${py(`${VENV}:/usr/local/bin:/usr/bin:/bin`)},
+    "PYTHONUNBUFFERED": "1",
+}
+c.Spawner.start_timeout = 60
+c.Spawner.http_timeout = 60
+
+def make_dirs(spawner):
+    os.makedirs(os.path.join(here, "users", spawner.user.name, "notebooks"), exist_ok=True)
+c.Spawner.pre_spawn_hook = make_dirs
+`;
+}
+
+/**
+ * Starts JupyterHub 6 with its proxy and waits until its login page answers
+ * through the proxy. Any user name logs in with `password` (8 characters or
+ * more, as SharedPasswordAuthenticator requires).
+ * `oauthTokenExpiresIn` (seconds) sets JupyterHub.oauth_token_expires_in, so
+ * that the OAuth token in a Lab page expires early. A single-user server
+ * caches what the hub said about a token for HubOAuth.cache_max_age (300 s by
+ * default), and so keeps accepting an expired token until then:
+ * `authCacheMaxAge` (seconds) shortens that; it defaults to 5 when
+ * `oauthTokenExpiresIn` is given.
+ * @param {{app?: 'lab'|'nbclassic', oauthTokenExpiresIn?: number|null, authCacheMaxAge?: number|null, password?: string}} options
+ */
+export async function startHub({
+  app = 'lab', oauthTokenExpiresIn = null, authCacheMaxAge = oauthTokenExpiresIn ? 5 : null,
+  password = crypto.randomBytes(8).toString('hex'),
+} = {}) {
+  const flavor = APPS[app];
+  if (!flavor) throw new Error(`unknown single-user app ${app}`);
+  for (const bin of [path.join(VENV, 'jupyterhub'), path.join(VENV, 'jupyterhub-singleuser'), PROXY]) {
+    if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run make deps (e2e/install-deps.sh)`);
+  }
+  const ports = new Set();
+  while (ports.size < 3) ports.add(await freePort());
+  const [publicPort, apiPort, hubPort] = [...ports];
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-hub-${app}-`));
+  fs.writeFileSync(path.join(home, 'jupyterhub_config.py'),
+    hubConfig({ home, publicPort, apiPort, hubPort, password, oauthTokenExpiresIn, authCacheMaxAge, app: flavor }));
+  const env = {
+    ...process.env,
+    HOME: home,
+    JUPYTER_CONFIG_DIR: path.join(home, 'config'),
+    JUPYTER_DATA_DIR: path.join(home, 'data'),
+    JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
+    IPYTHONDIR: path.join(home, 'ipython'),
+    PYTHONUNBUFFERED: '1',
+  };
+  const logFile = path.join(home, 'hub.log');
+  const logFd = fs.openSync(logFile, 'a');
+  const child = spawn(path.join(VENV, 'jupyterhub'), ['-f', path.join(home, 'jupyterhub_config.py')],
+    { env, cwd: home, detached: true, stdio: ['ignore', logFd, logFd] });
+  fs.closeSync(logFd);
+  running.add(child);
+  let exited = null;
+  const exit = new Promise((resolve) => child.on('exit', (code, signal) => { exited = { code, signal }; running.delete(child); resolve(); }));
+
+  const origin = `http://127.0.0.1:${publicPort}`;
+  const log = () => fs.readFileSync(logFile, 'utf8');
+  const stopAll = async () => {
+    const pids = [child.pid, ...descendants(child.pid)];
+    if (!exited) {
+      // SIGTERM lets the hub stop its single-user servers and the proxy itself.
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+      const killer = setTimeout(() => killAll([child.pid], 'SIGKILL'), 10000);
+      await exit;
+      clearTimeout(killer);
+    }
+    killAll(pids.slice(1), 'SIGKILL');
+  };
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    if (exited) throw new Error(`jupyterhub exited (${JSON.stringify(exited)}):\n${log().slice(-3000)}`);
+    try {
+      const r = await fetch(`${origin}/hub/login`, { redirect: 'manual' });
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      await stopAll();
+      throw new Error(`jupyterhub did not answer within 60 s:\n${log().slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const notebookDir = (user) => path.join(home, 'users', user, 'notebooks');
+  return {
+    app,
+    /** The hub's public origin with a trailing slash: http://127.0.0.1:<port>/ */
+    url: `${origin}/`,
+    origin,
+    port: publicPort,
+    password,
+    home,
+    /** The single-user server's base URL: <origin>/user/<name>/ */
+    userUrl: (name) => `${origin}/user/${name}/`,
+    /** Where `name` opens in the app: …/lab/tree/<name> or …/nbclassic/notebooks/<name>. */
+    notebookUrl: (user, name) => `${origin}/user/${user}/${flavor.notebookPath(name)}`,
+    /** The path the app lands on after login: /user/<name>/lab or /user/<name>/nbclassic/tree */
+    landed: flavor.landed,
+    notebookDir,
+    log,
+    /** The log's current length: pass it to requests() to see what came after. */
+    logOffset: () => fs.statSync(logFile).size,
+    /** Requests answered by the hub or a single-user server since `offset`: [{status, method, path, query}]. */
+    requests(offset = 0) {
+      const text = fs.readFileSync(logFile).subarray(offset).toString('utf8');
+      const out = [];
+      for (const line of text.split('\n')) {
+        const m = REQUEST_LINE.exec(line);
+        if (!m) continue;
+        const [p, q = ''] = m[3].split('?');
+        out.push({ status: Number(m[1]), method: m[2], path: p, query: q });
+      }
+      return out;
+    },
+    /** Writes an nbformat 4 notebook with one code cell per source string into `user`'s notebook directory. */
+    writeNotebook(user, name, sources) {
+      const nb = {
+        cells: sources.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+        // A kernelspec, or JupyterLab asks which kernel to start.
+        metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+        nbformat: 4,
+        nbformat_minor: 4,
+      };
+      fs.mkdirSync(notebookDir(user), { recursive: true });
+      fs.writeFileSync(path.join(notebookDir(user), name), JSON.stringify(nb, null, 1));
+    },
+    readNotebook: (user, name) => JSON.parse(fs.readFileSync(path.join(notebookDir(user), name), 'utf8')),
+    /** Stops the hub, its proxy, the single-user servers and their kernels; keepHome leaves the files. */
+    async stop({ keepHome = false } = {}) {
+      await stopAll();
+      if (!keepHome) fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Logs `user` in through the hub's login form in a new page of `browser`,
+ * then waits (bounded) until the spawn has finished and the single-user app
+ * (Lab, or the nbclassic tree) has loaded in that page. Returns the page.
+ * @param {import('puppeteer-core').Browser} browser
+ * @param {Awaited<ReturnType<typeof startHub>>} hub
+ * @param {string} user
+ * @param {{timeout?: number}} options
+ */
+export async function loginHub(browser, hub, user, { timeout = 60000 } = {}) {
+  const page = await browser.newPage();
+  await page.goto(`${hub.url}hub/login`, { timeout: 20000 });
+  await page.waitForSelector('#username_input', { timeout: 10000 });
+  await page.type('#username_input', user);
+  await page.type('#password_input', hub.password);
+  // The form posts, the hub spawns (spawn-pending follows the progress) and
+  // the OAuth dance ends on the app: poll instead of counting navigations.
+  await page.click('#login_submit');
+  const home = new URL(hub.userUrl(user)).pathname;
+  try {
+    await waitFor(async () => {
+      const here = new URL(page.url());
+      if (!here.pathname.startsWith(home) || !hub.landed.test(here.pathname)) return false;
+      return page.evaluate((app) => {
+        if (document.readyState !== 'complete') return false;
+        if (app === 'lab') return !!document.querySelector('#jupyter-config-data') && !!document.querySelector('.jp-LabShell');
+        return !!window.Jupyter && !!document.querySelector('#notebook_list');
+      }, hub.app);
+    }, { timeout, interval: 250, what: `${user}'s ${hub.app} page after logging in to the hub` });
+  } catch (e) {
+    e.message += ` (the page is at ${page.url()})`;
+    throw e;
+  }
+  return page;
+}
