@@ -137,7 +137,7 @@
       // Too early to tell: Notebook 7 puts its config inside <body>.
       return mode;
     }
-    if (found && validBase(found.baseUrl) && apply(startsWith, loc.pathname + '/', [found.baseUrl])) {
+    if (found && validBase(found.baseUrl) && underBase(loc.pathname + '/', found.baseUrl)) {
       mode = 'jupyter';
       server = found;
       ask({ type: 'hello', flavor: found.flavor, baseUrl: found.baseUrl, hub: found.hub });
@@ -146,6 +146,17 @@
       unwrap();
     }
     return mode;
+  }
+
+  // underBase tells whether a URL path lies under a base URL. The classic
+  // Notebook gives its base URL-decoded, and paths come encoded.
+  function underBase(pathname, base) {
+    if (apply(startsWith, pathname, [base])) return true;
+    try {
+      return apply(startsWith, decodeURIComponent_(pathname), [base]);
+    } catch (e) {
+      return false;
+    }
   }
 
   function validBase(b) {
@@ -163,7 +174,7 @@
     } catch (e) {
       return '';
     }
-    if (u.origin !== pageOrigin || !apply(startsWith, u.pathname, [server.baseUrl])) return '';
+    if (u.origin !== pageOrigin || !underBase(u.pathname, server.baseUrl)) return '';
     return u.href;
   }
 

@@ -31,6 +31,23 @@ export async function startPlainServer() {
 }
 
 /**
+ * Serves fixed HTML pages on http://127.0.0.1:PORT/: `routes` maps a path
+ * (as the browser sends it, percent-encoded) to a page; others are 404.
+ * For tests of page detection on shapes no running server shows at will.
+ * @param {Record<string, string>} routes
+ * @returns {Promise<{url: string, close: () => Promise<void>}>}
+ */
+export async function startPageServer(routes) {
+  const server = http.createServer((req, res) => {
+    const page = routes[req.url.split('?')[0]];
+    res.writeHead(page === undefined ? 404 : 200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(page === undefined ? 'not found' : page);
+  });
+  const port = await listen(server);
+  return { url: `http://127.0.0.1:${port}/`, close: closer(server) };
+}
+
+/**
  * A server on another origin (http://localhost:PORT/, while Jupyter is on
  * 127.0.0.1) that answers every request, CORS preflights included, and
  * records each request's method, URL and headers.

@@ -259,7 +259,7 @@ func (e *Engine) serverOf(sender Sender, requestURL string) (*server, error) {
 		return s, nil
 	}
 	ro, ru, err := originOf(requestURL)
-	if err != nil || ro != s.Origin || !strings.HasPrefix(ru.EscapedPath(), s.BaseURL) {
+	if err != nil || ro != s.Origin || !strings.HasPrefix(ru.EscapedPath(), s.BaseURL) && !strings.HasPrefix(ru.Path, s.BaseURL) {
 		return nil, badf("request is not for the sender's server")
 	}
 	return s, nil

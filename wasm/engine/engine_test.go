@@ -265,3 +265,15 @@ func TestStateSurvivesRestart(t *testing.T) {
 	broken := New(j, nil, &memStore{raw: []byte("{not json")}, nil)
 	assert.NoError(t, broken.Restore(context.Background()))
 }
+
+func TestBaseURLWithEncodedCharacters(t *testing.T) {
+	e := New(&jar{}, nil, &memStore{}, nil)
+	tab := Sender{TabID: 4, URL: origin + "/user/al%20ice/notebooks/x.ipynb"}
+	r := send(t, e, tab, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/user/al ice/"})
+	require.Equal(t, ActionOK, r.Action, r.Error)
+	m := failedMsg(missing, "")
+	m.URL = origin + "/user/al%20ice/api/contents/x.ipynb"
+	r = send(t, e, tab, m)
+	assert.Equal(t, ActionRenew, r.Action, r.Error)
+	assert.Equal(t, origin+"/user/al ice/tree", r.RenewURL)
+}
