@@ -299,7 +299,8 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Messa
 	switch {
 	case ok && token != m.SentToken:
 		return Reply{Action: ActionRetry, Token: token}
-	case f.Kind == xsrf.LoginRequired && e.renewedRecently(srv):
+	case ok && f.Kind == xsrf.LoginRequired && e.renewedRecently(srv):
+		// A fresh cookie was sent and refused: the login is gone.
 		return e.loginLost(ctx, srv)
 	case ok && f.Kind == xsrf.Mismatch:
 		// The page sent the cookie tornado reads, and it still does not
