@@ -1,5 +1,5 @@
 // Helpers that drive JupyterLab 4 and Notebook 7 through their own UI:
-// the login form, the notebook editor, Ctrl+S, the "File Save Error" dialog.
+// the login form, the notebook editor, the save command, the "File Save Error" dialog.
 import { waitFor } from './browsers.mjs';
 
 /** Logs in through the server's password form, in a new page. */
@@ -18,17 +18,24 @@ export async function loginWithPassword(browser, server) {
  */
 export async function openLabNotebook(page, server, name, url = '') {
   const where = server.flavor === 'notebook7' ? `notebooks/${name}` : `lab/tree/${name}`;
-  await page.goto(url || `${server.url}${where}`, { waitUntil: 'domcontentloaded' });
+  // A workspace of its own: the shared "default" one would reopen the
+  // notebooks of earlier pages beside this one.
+  const workspace = `/lab/workspaces/t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}/tree/`;
+  await page.goto((url || `${server.url}${where}`).replace('/lab/tree/', workspace), { waitUntil: 'domcontentloaded' });
+  // Ready: the file is loaded, and its kernel has started (starting it
+  // sends requests of its own, whose failure would show a dialog).
   await waitFor(() => page.evaluate(() => {
     const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    return Boolean(w && w.context && w.context.isReady && w.content && w.content.activeCell);
-  }), { timeout: 60000, what: `${name} to open in ${server.flavor || 'JupyterLab'}` });
+    const kernel = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+    return Boolean(w && w.context && w.context.isReady && w.content && w.content.activeCell &&
+      kernel && kernel.status === 'idle');
+  }), { timeout: 60000, what: `${name} to open in ${server.flavor || 'JupyterLab'} with its kernel idle` });
 }
 
 /**
  * Types `words` (plain words: no brackets or quotes, which the editor
- * would close by itself) into the first cell of notebook `name`, presses
- * Ctrl+S, and waits until either the words are on disk or a dialog shows.
+ * would close by itself) into the first cell of notebook `name`, saves with
+ * the app's save command, and waits until the words are on disk or a dialog shows.
  * Resolves to {dialog}: the dialogs' text (such as "File Save Error for
  * x.ipynb"), or ''. A dialog is closed before it resolves.
  */
@@ -38,9 +45,11 @@ export async function typeAndSave(page, server, name, words) {
   await cell.click();
   await cell.dispose();
   await page.keyboard.type(` # ${words}`);
-  await page.keyboard.down('Control');
-  await page.keyboard.press('s');
-  await page.keyboard.up('Control');
+  await waitFor(() => page.evaluate((w) => window.jupyterapp.shell.currentWidget.content.widgets[0].model.sharedModel
+    .getSource().includes(w), words), { timeout: 10000, what: 'the typed words in the cell' });
+  // The app's own save command (what Ctrl+S runs), not awaited: a refused
+  // save shows its dialog.
+  await page.evaluate(() => { window.jupyterapp.commands.execute('docmanager:save').catch(() => {}); });
   const dialogs = () => page.evaluate(() => [...document.querySelectorAll('.jp-Dialog')].map((d) => d.innerText).join(' | '));
   try {
     await waitFor(async () => (await dialogs()) !== '' || cellOnDisk(server, name).includes(words),
