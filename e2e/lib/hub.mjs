@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from './browsers.mjs';
-import { freePort } from './servers.mjs';
+import { freePort, loggedRequests, notebookJSON } from './servers.mjs';
 
 const E2E = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const VENV = path.resolve(E2E, '..', '.venv', 'bin');
@@ -54,10 +54,6 @@ process.on('exit', () => {
   for (const child of running) killAll([child.pid, ...descendants(child.pid)], 'SIGKILL');
 });
 
-// A request as the hub or a single-user server logs it once it is answered, e.g.
-//   [I 2026-11-25 00:22:30.679 JupyterHub log:192] 302 GET /hub/ -> /hub/spawn (alice@127.0.0.1) 1.20ms
-//   [W 2026-11-25 00:22:30.679 ServerApp] 403 PUT /user/alice/api/contents/x.ipynb?… (alice@127.0.0.1) 0.62ms referer=…
-const REQUEST_LINE = /^\[\w [^\]]*\] (\d{3}) ([A-Z]+) (\S+)(?: -> \S+)? \([^)]*\) [\d.]+ms/;
 
 /** The single-user apps: where the spawner sends the user, and how a notebook opens in it. */
 const APPS = {
@@ -218,28 +214,11 @@ export async function startHub({
     /** The log's current length: pass it to requests() to see what came after. */
     logOffset: () => fs.statSync(logFile).size,
     /** Requests answered by the hub or a single-user server since `offset`: [{status, method, path, query}]. */
-    requests(offset = 0) {
-      const text = fs.readFileSync(logFile).subarray(offset).toString('utf8');
-      const out = [];
-      for (const line of text.split('\n')) {
-        const m = REQUEST_LINE.exec(line);
-        if (!m) continue;
-        const [p, q = ''] = m[3].split('?');
-        out.push({ status: Number(m[1]), method: m[2], path: p, query: q });
-      }
-      return out;
-    },
+    requests: (offset = 0) => loggedRequests(logFile, offset),
     /** Writes an nbformat 4 notebook with one code cell per source string into `user`'s notebook directory. */
     writeNotebook(user, name, sources) {
-      const nb = {
-        cells: sources.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-        // A kernelspec, or JupyterLab asks which kernel to start.
-        metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-        nbformat: 4,
-        nbformat_minor: 4,
-      };
       fs.mkdirSync(notebookDir(user), { recursive: true });
-      fs.writeFileSync(path.join(notebookDir(user), name), JSON.stringify(nb, null, 1));
+      fs.writeFileSync(path.join(notebookDir(user), name), notebookJSON(sources));
     },
     readNotebook: (user, name) => JSON.parse(fs.readFileSync(path.join(notebookDir(user), name), 'utf8')),
     /** Stops the hub, its proxy, the single-user servers and their kernels; keepHome leaves the files. */

@@ -75,12 +75,37 @@ export function hashPassword(password) {
   return { password, hash: out.toString().trim() };
 }
 
-// A request as the server logs it once it is answered, e.g.
+// A request as a server logs it once it is answered, e.g.
 //   [D 00:09:58.269 NotebookApp] 200 GET /tree (127.0.0.1) 1.20ms
 //   [W 2026-11-25 00:22:30.679 ServerApp] 403 PUT /api/contents/y.txt (127.0.0.1) 0.62ms referer=None
+//   [I 2026-11-25 00:22:30.679 JupyterHub log:192] 302 GET /hub/ -> /hub/spawn (alice@127.0.0.1) 1.20ms
 // (A 4xx is also logged once more with its message and no time; that line
 // does not match.)
-const REQUEST_LINE = /^\[\w [^\]]*\] (\d{3}) ([A-Z]+) (\S+) \([^)]*\) [\d.]+ms/;
+const REQUEST_LINE = /^\[\w [^\]]*\] (\d{3}) ([A-Z]+) (\S+)(?: -> \S+)? \([^)]*\) [\d.]+ms/;
+
+/** The requests logged in `logFile` after byte `offset`: [{status, method, path, query}]. */
+export function loggedRequests(logFile, offset = 0) {
+  const text = fs.readFileSync(logFile).subarray(offset).toString('utf8');
+  const out = [];
+  for (const line of text.split('\n')) {
+    const m = REQUEST_LINE.exec(line);
+    if (!m) continue;
+    const [p, q = ''] = m[3].split('?');
+    out.push({ status: Number(m[1]), method: m[2], path: p, query: q });
+  }
+  return out;
+}
+
+/** An nbformat 4 notebook with one code cell per source string, as JSON text. */
+export function notebookJSON(sources) {
+  return JSON.stringify({
+    cells: sources.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+    // A kernelspec, or JupyterLab asks which kernel to start.
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 4,
+  }, null, 1);
+}
 
 /**
  * Starts a Jupyter server and waits until its API answers.
@@ -144,27 +169,10 @@ export async function startJupyter({ flavor, token = crypto.randomBytes(12).toSt
     /** The log's current length: pass it to requests() to see what came after. */
     logOffset: () => Buffer.byteLength(log()),
     /** Requests answered since `offset`: [{status, method, path, query}]. */
-    requests(offset = 0) {
-      const text = fs.readFileSync(logFile).subarray(offset).toString('utf8');
-      const out = [];
-      for (const line of text.split('\n')) {
-        const m = REQUEST_LINE.exec(line);
-        if (!m) continue;
-        const [p, q = ''] = m[3].split('?');
-        out.push({ status: Number(m[1]), method: m[2], path: p, query: q });
-      }
-      return out;
-    },
+    requests: (offset = 0) => loggedRequests(logFile, offset),
     /** Writes an nbformat 4 notebook with one code cell per source string. */
     writeNotebook(name, sources) {
-      const nb = {
-        cells: sources.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-        // A kernelspec, or JupyterLab asks which kernel to start.
-        metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-        nbformat: 4,
-        nbformat_minor: 4,
-      };
-      fs.writeFileSync(path.join(root, name), JSON.stringify(nb, null, 1));
+      fs.writeFileSync(path.join(root, name), notebookJSON(sources));
     },
     readNotebook: (name) => JSON.parse(fs.readFileSync(path.join(root, name), 'utf8')),
     /** Stops the server (its whole process group); keepHome leaves its files for a restart. */
