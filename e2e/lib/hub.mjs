@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from './browsers.mjs';
-import { freePort, loggedRequests, notebookJSON } from './servers.mjs';
+import { freePort, jupyterEnv, loggedRequests, notebookJSON } from './servers.mjs';
 
 const E2E = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const VENV = path.resolve(E2E, '..', '.venv', 'bin');
@@ -149,15 +149,7 @@ export async function startHub({
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-hub-${app}-`));
   fs.writeFileSync(path.join(home, 'jupyterhub_config.py'),
     hubConfig({ home, publicPort, apiPort, hubPort, password, oauthTokenExpiresIn, authCacheMaxAge, app: flavor }));
-  const env = {
-    ...process.env,
-    HOME: home,
-    JUPYTER_CONFIG_DIR: path.join(home, 'config'),
-    JUPYTER_DATA_DIR: path.join(home, 'data'),
-    JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
-    IPYTHONDIR: path.join(home, 'ipython'),
-    PYTHONUNBUFFERED: '1',
-  };
+  const env = jupyterEnv(home);
   const logFile = path.join(home, 'hub.log');
   const logFd = fs.openSync(logFile, 'a');
   const child = spawn(path.join(VENV, 'jupyterhub'), ['-f', path.join(home, 'jupyterhub_config.py')],

@@ -96,6 +96,19 @@ export function loggedRequests(logFile, offset = 0) {
   return out;
 }
 
+/** The environment of a Jupyter process whose every file lives under `home`. */
+export function jupyterEnv(home) {
+  return {
+    ...process.env,
+    HOME: home,
+    JUPYTER_CONFIG_DIR: path.join(home, 'config'),
+    JUPYTER_DATA_DIR: path.join(home, 'data'),
+    JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
+    IPYTHONDIR: path.join(home, 'ipython'),
+    PYTHONUNBUFFERED: '1',
+  };
+}
+
 /** An nbformat 4 notebook with one code cell per source string, as JSON text. */
 export function notebookJSON(sources) {
   return JSON.stringify({
@@ -120,15 +133,7 @@ export async function startJupyter({ flavor, token = crypto.randomBytes(12).toSt
   home = home || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${flavor}-`));
   const root = path.join(home, 'notebooks');
   fs.mkdirSync(root, { recursive: true });
-  const env = {
-    ...process.env,
-    HOME: home,
-    JUPYTER_CONFIG_DIR: path.join(home, 'config'),
-    JUPYTER_DATA_DIR: path.join(home, 'data'),
-    JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
-    IPYTHONDIR: path.join(home, 'ipython'),
-    PYTHONUNBUFFERED: '1',
-  };
+  const env = jupyterEnv(home);
   const [bin, args] = command({ port, token, password, baseUrl, root });
   if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run make deps (e2e/install-deps.sh)`);
   const logFile = path.join(home, 'server.log');
