@@ -46,7 +46,8 @@ func (Tabs) Visit(ctx context.Context, url string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer closeTab(tabs, idValue)
+	remember(ctx, id)
+	defer closeTab(tabs, idValue, id)
 	origin := originPrefix(url)
 	for {
 		p, err := tabs.Call("get", id)
@@ -69,13 +70,120 @@ func (Tabs) Visit(ctx context.Context, url string) (string, error) {
 	}
 }
 
-// closeTab removes the tab, even when the visit's context has ended.
-func closeTab(tabs, id safejs.Value) {
+// closeTab removes the tab, even when the visit's context has ended, and
+// forgets it.
+func closeTab(tabs, idValue safejs.Value, id int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if p, err := tabs.Call("remove", id); err == nil {
+	if p, err := tabs.Call("remove", idValue); err == nil {
 		_, _ = Await(ctx, p) // a tab the user closed already is fine
 	}
+	forget(ctx, id)
+}
+
+// tabKeyPrefix names the chrome.storage.session entries that list the
+// renewal tabs open now, so that a background stopped in the middle of a
+// visit (Chrome stops idle service workers) closes them when it starts.
+const tabKeyPrefix = "savekeeper.renewalTab."
+
+func sessionStorage() (safejs.Value, error) {
+	storage, err := api("storage")
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	return storage.Get("session")
+}
+
+func remember(ctx context.Context, id int) {
+	session, err := sessionStorage()
+	if err != nil {
+		return
+	}
+	items, err := safejs.ValueOf(map[string]any{fmt.Sprint(tabKeyPrefix, id): true})
+	if err != nil {
+		return
+	}
+	if p, err := session.Call("set", items); err == nil {
+		_, _ = Await(ctx, p)
+	}
+}
+
+func forget(ctx context.Context, id int) {
+	session, err := sessionStorage()
+	if err != nil {
+		return
+	}
+	if p, err := session.Call("remove", fmt.Sprint(tabKeyPrefix, id)); err == nil {
+		_, _ = Await(ctx, p)
+	}
+}
+
+// CloseLeftoverTabs closes the renewal tabs an earlier run of the
+// background opened and could not close, and returns how many it found.
+func CloseLeftoverTabs(ctx context.Context) (int, error) {
+	session, err := sessionStorage()
+	if err != nil {
+		return 0, err
+	}
+	tabs, err := api("tabs")
+	if err != nil {
+		return 0, err
+	}
+	p, err := session.Call("get", safejs.Null())
+	if err != nil {
+		return 0, err
+	}
+	items, err := Await(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	keys, err := objectKeys(items)
+	if err != nil {
+		return 0, err
+	}
+	found := 0
+	for _, key := range keys {
+		var id int
+		if _, err := fmt.Sscanf(key, tabKeyPrefix+"%d", &id); err != nil || fmt.Sprint(tabKeyPrefix, id) != key {
+			continue
+		}
+		idValue, err := safejs.ValueOf(id)
+		if err != nil {
+			continue
+		}
+		found++
+		closeTab(tabs, idValue, id)
+	}
+	return found, nil
+}
+
+// objectKeys returns Object.keys(v).
+func objectKeys(v safejs.Value) ([]string, error) {
+	object, err := safejs.Global().Get("Object")
+	if err != nil {
+		return nil, err
+	}
+	list, err := object.Call("keys", v)
+	if err != nil {
+		return nil, err
+	}
+	n, err := list.Length()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, n)
+	for i := range n {
+		k, err := list.Index(i)
+		if err != nil {
+			return nil, err
+		}
+		s, err := k.String()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, s)
+	}
+	return keys, nil
 }
 
 // originPrefix returns "scheme://host[:port]/" of an absolute URL.
