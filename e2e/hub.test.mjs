@@ -129,6 +129,13 @@ for (const browserName of BROWSERS) {
         }
         await saveBoth('stale cookie on /');
         assert.equal(navigations(hub, offset).length, 0, 'the right cookie was there: no navigation');
+
+        // Having seen which cookie the hub takes, the page sends it at once.
+        offset = hub.logOffset();
+        const words = marker('after');
+        assert.equal((await typeAndSave(withExt.page, server, withExt.name, words)).dialog, '');
+        const refused = hub.requests(offset).filter((q) => q.status === 403 && q.path.endsWith(withExt.name));
+        assert.deepEqual(refused, [], 'no refused first try any more');
       } finally {
         await withExt.close();
         if (without) await without.close();

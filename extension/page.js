@@ -208,6 +208,17 @@
     return server && server.hub ? tokens[0] : tokens[tokens.length - 1];
   }
 
+  // tokenWithAuthorization returns the X-XSRFToken for a request that
+  // carries an Authorization header: what its caller set, unless a refusal
+  // on this page already showed which token the server takes. A working
+  // token makes the server skip the XSRF check, so this changes nothing
+  // for it; an expired one (JupyterHub) would otherwise cost every request
+  // one refusal.
+  function tokenWithAuthorization(callerToken) {
+    if (designated && apply(arrayIndexOf, cookieTokens(), [designated]) >= 0) return designated;
+    return callerToken;
+  }
+
   // ---- Talking to the engine -------------------------------------------
 
   const pending = new Map_();
@@ -336,7 +347,7 @@
   }
 
   async function saveWithFetch(request, headers, url, caller, authorized) {
-    const sent = authorized ? caller : chooseToken(caller);
+    const sent = authorized ? tokenWithAuthorization(caller) : chooseToken(caller);
     if (sent) apply(headersSet, headers, ['X-XSRFToken', sent]);
     const credentials = request.credentials === 'omit' ? 'same-origin' : request.credentials;
     const first = new Request_(request, { headers, credentials });
@@ -397,7 +408,7 @@
         }
         return apply(xhr.send, this, arguments);
       }
-      saveWithXHR(this, r, url, authorized ? caller : chooseToken(caller), body);
+      saveWithXHR(this, r, url, authorized ? tokenWithAuthorization(caller) : chooseToken(caller), body);
       return undefined;
     },
     abort() {
