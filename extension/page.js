@@ -257,6 +257,7 @@
   // verdict. It resolves to the token to retry with, or '' to give up.
   async function recover(url, method, contentType, body, sentToken) {
     let verdict = await ask({ type: 'failed', url, method, status: 403, contentType, body, sentToken });
+    if (verdict.hub === true && server) server.hub = true; // learned from the refusal
     if (verdict.action === 'renew' && typeof verdict.lease === 'string') {
       let status = 0;
       let finalUrl = '';

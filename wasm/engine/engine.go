@@ -45,8 +45,19 @@ const RenewTimeout = 20 * time.Second
 
 // retryPause is how long after a renewal that produced no usable cookie
 // the engine refuses to ask for another one, so that a server whose cookie
-// cannot be stored is not hammered by every save.
+// cannot be stored is not hammered by every save. It doubles with each
+// failed renewal in a row, up to maxRetryPause.
 const retryPause = 10 * time.Second
+
+// maxRetryPause caps the pause between failed renewals.
+const maxRetryPause = 30 * time.Minute
+
+// navBudget is how many background tabs the engine opens, for all servers
+// together, within navWindow: a page cannot make it open tabs at will.
+const (
+	navBudget = 6
+	navWindow = 10 * time.Minute
+)
 
 // maxTabs bounds the tab table; the oldest entries are dropped first.
 const maxTabs = 512
@@ -63,6 +74,7 @@ type Engine struct {
 	servers map[string]*server
 	tabs    map[int]tabEntry
 	flights map[string]*flight
+	navs    []time.Time // when the last background tabs were opened
 }
 
 // server is what the engine knows of one Jupyter server, keyed by origin
@@ -79,6 +91,7 @@ type server struct {
 	LastProblem string      `json:"lastProblem,omitempty"`
 
 	badRenewal time.Time // when a renewal last ended without a token
+	badInARow  int       // failed renewals since the last good one
 }
 
 func (s *server) key() string { return s.Origin + s.BaseURL }
@@ -92,6 +105,7 @@ type tabEntry struct {
 type flight struct {
 	lease  string
 	tab    int
+	sent   string // the token of the refused request that started it
 	done   chan struct{}
 	token  string // set before done is closed, on success
 	reason string // set before done is closed, on failure
@@ -187,7 +201,11 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 	}
 	switch m.Type {
 	case TypeFailed:
-		return e.failed(ctx, sender, srv, m)
+		r := e.failed(ctx, sender, srv, m)
+		e.mu.Lock()
+		r.Hub = srv.Hub
+		e.mu.Unlock()
+		return r
 	case TypeRenewed:
 		return e.renewed(ctx, sender, srv, m)
 	default: // TypeOutcome
@@ -308,7 +326,7 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Messa
 		e.problem(ctx, srv, ReasonMismatch)
 		return giveUp(ReasonMismatch)
 	}
-	return e.renew(ctx, sender, srv)
+	return e.renew(ctx, sender, srv, m.SentToken)
 }
 
 // loginLost records and answers a refusal that only logging in can fix.
@@ -319,14 +337,14 @@ func (e *Engine) loginLost(ctx context.Context, srv *server) Reply {
 
 // renew makes the sender the one tab that renews the server's cookie, or
 // waits for the tab that already does.
-func (e *Engine) renew(ctx context.Context, sender Sender, srv *server) Reply {
+func (e *Engine) renew(ctx context.Context, sender Sender, srv *server, sent string) Reply {
 	e.mu.Lock()
 	key := srv.key()
 	if fl := e.flights[key]; fl != nil {
 		e.mu.Unlock()
 		return e.wait(ctx, fl)
 	}
-	if !srv.badRenewal.IsZero() && e.now().Sub(srv.badRenewal) < retryPause {
+	if !srv.badRenewal.IsZero() && e.now().Sub(srv.badRenewal) < srv.pause() {
 		e.mu.Unlock()
 		return giveUp(ReasonRecentFailure)
 	}
@@ -339,7 +357,11 @@ func (e *Engine) renew(ctx context.Context, sender Sender, srv *server) Reply {
 		e.mu.Unlock()
 		return giveUp(ReasonNeedsNavigate)
 	}
-	fl := &flight{lease: newLease(), tab: sender.TabID, done: make(chan struct{})}
+	if plan.Navigate && !e.spendNavigation() {
+		e.mu.Unlock()
+		return giveUp(ReasonRecentFailure)
+	}
+	fl := &flight{lease: newLease(), tab: sender.TabID, sent: sent, done: make(chan struct{})}
 	e.flights[key] = fl
 	e.mu.Unlock()
 	time.AfterFunc(RenewTimeout, func() { e.land(context.Background(), srv, fl, "", ReasonRenewTimeout) })
@@ -348,6 +370,33 @@ func (e *Engine) renew(ctx context.Context, sender Sender, srv *server) Reply {
 		return e.wait(ctx, fl)
 	}
 	return Reply{Action: ActionRenew, RenewURL: plan.URL, Lease: fl.lease}
+}
+
+// pause is how long to wait after the last failed renewal.
+func (s *server) pause() time.Duration {
+	p := retryPause
+	for i := 1; i < s.badInARow && p < maxRetryPause; i++ {
+		p *= 2
+	}
+	return min(p, maxRetryPause)
+}
+
+// spendNavigation takes one background tab from the budget, or reports
+// false when it is spent; the caller holds e.mu.
+func (e *Engine) spendNavigation() bool {
+	now := e.now()
+	kept := e.navs[:0]
+	for _, t := range e.navs {
+		if now.Sub(t) < navWindow {
+			kept = append(kept, t)
+		}
+	}
+	e.navs = kept
+	if len(e.navs) >= navBudget {
+		return false
+	}
+	e.navs = append(e.navs, now)
+	return true
 }
 
 // navigate renews a JupyterHub cookie itself: it loads url in a
@@ -364,14 +413,22 @@ func (e *Engine) navigate(srv *server, fl *flight, url string) {
 }
 
 // landWithCookie lands fl after a renewal that ended at finalURL: with the
-// cookie the server now reads, or with the reason there is none.
+// cookie the server now reads, or with the reason there is none. A renewal
+// that ended outside the server (the hub's home, a spawn page) or left the
+// very token that was refused has failed.
 func (e *Engine) landWithCookie(ctx context.Context, srv *server, fl *flight, finalURL string) {
 	if finalURL != "" && xsrf.IsLoginPage(finalURL, srv.BaseURL) {
 		e.land(ctx, srv, fl, "", ReasonLogin)
 		return
 	}
+	if finalURL != "" {
+		if o, u, err := originOf(finalURL); err != nil || o != srv.Origin || !strings.HasPrefix(u.EscapedPath()+"/", srv.BaseURL) && !strings.HasPrefix(u.Path+"/", srv.BaseURL) {
+			e.land(ctx, srv, fl, "", ReasonRenewFailed)
+			return
+		}
+	}
 	cookies, err := e.cookies.XSRFCookies(ctx, srv.Origin+srv.BaseURL+"api/contents")
-	if _, token, ok := xsrf.ServerReads(cookies, srv.readRule()); err == nil && ok {
+	if _, token, ok := xsrf.ServerReads(cookies, srv.readRule()); err == nil && ok && token != fl.sent {
 		e.land(ctx, srv, fl, token, "")
 	} else {
 		e.land(ctx, srv, fl, "", ReasonNoCookie)
@@ -403,9 +460,10 @@ func (e *Engine) land(ctx context.Context, srv *server, fl *flight, token, reaso
 	if token != "" {
 		srv.Renewals++
 		srv.LastRenewal = e.now()
-		srv.badRenewal = time.Time{}
+		srv.badRenewal, srv.badInARow = time.Time{}, 0
 	} else {
 		srv.badRenewal = e.now()
+		srv.badInARow++
 		srv.LastProblem = reason
 	}
 	close(fl.done)

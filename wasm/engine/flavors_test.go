@@ -40,13 +40,14 @@ func TestEachFlavor(t *testing.T) {
 				ContentType: "application/json", Body: c.message}
 
 			fail.SentToken = "page-read-the-other"
-			assert.Equal(t, Reply{Action: ActionRetry, Token: c.retryWith}, send(t, e, tab, fail), "cookie choice")
+			hub := c.renewURL == "" // the engine knows it, and tells the page
+			assert.Equal(t, Reply{Action: ActionRetry, Token: c.retryWith, Hub: hub}, send(t, e, tab, fail), "cookie choice")
 
 			j.set()
 			fail.SentToken = ""
 			r = send(t, e, tab, fail)
 			if c.renewURL == "" {
-				assert.Equal(t, Reply{Action: ActionRetry, Token: "fresh"}, r, "renewed by a navigation")
+				assert.Equal(t, Reply{Action: ActionRetry, Token: "fresh", Hub: true}, r, "renewed by a navigation")
 				assert.Equal(t, []string{o + "/user/alice/"}, nav.visits)
 			} else {
 				assert.Equal(t, ActionRenew, r.Action)

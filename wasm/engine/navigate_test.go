@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestHubRenewsByOpeningTheBaseURLInATab(t *testing.T) {
 	e := newHubEngine(t, j, o)
 
 	r := send(t, e, hubTab, hubFailed(hubTab, ""))
-	assert.Equal(t, Reply{Action: ActionRetry, Token: "signed-fresh"}, r)
+	assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "signed-fresh"}), r)
 	assert.Equal(t, []string{hubOrigin + "/user/alice/"}, o.visits)
 }
 
@@ -89,7 +90,7 @@ func TestHubTabsShareOneNavigation(t *testing.T) {
 	}
 	wg.Wait()
 	for _, r := range replies {
-		assert.Equal(t, Reply{Action: ActionRetry, Token: "signed-fresh"}, r)
+		assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "signed-fresh"}), r)
 	}
 	assert.Len(t, o.visits, 1)
 }
@@ -98,23 +99,23 @@ func TestHubNavigationThatEndsAtTheLoginGivesUp(t *testing.T) {
 	o := &tabOpener{finalURL: hubOrigin + "/hub/login?next=%2Fuser%2Falice%2F"}
 	e := newHubEngine(t, &jar{}, o)
 	r := send(t, e, hubTab, hubFailed(hubTab, ""))
-	assert.Equal(t, giveUp(ReasonLogin), r)
+	assert.Equal(t, onHub(giveUp(ReasonLogin)), r)
 
 	r = send(t, e, hubTab, hubFailed(hubTab, ""))
-	assert.Equal(t, giveUp(ReasonRecentFailure), r, "no second tab right after a failed one")
+	assert.Equal(t, onHub(giveUp(ReasonRecentFailure)), r, "no second tab right after a failed one")
 	assert.Len(t, o.visits, 1)
 }
 
 func TestHubNavigationErrorGivesUp(t *testing.T) {
 	o := &tabOpener{err: errors.New("tabs.create: no window")}
 	e := newHubEngine(t, &jar{}, o)
-	assert.Equal(t, giveUp(ReasonRenewFailed), send(t, e, hubTab, hubFailed(hubTab, "")))
+	assert.Equal(t, onHub(giveUp(ReasonRenewFailed)), send(t, e, hubTab, hubFailed(hubTab, "")))
 }
 
 func TestHubWithoutNavigatorGivesUp(t *testing.T) {
 	e := New(&jar{}, nil, &memStore{}, nil)
 	send(t, e, hubTab, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/", Hub: true})
-	assert.Equal(t, giveUp(ReasonNeedsNavigate), send(t, e, hubTab, hubFailed(hubTab, "")))
+	assert.Equal(t, onHub(giveUp(ReasonNeedsNavigate)), send(t, e, hubTab, hubFailed(hubTab, "")))
 }
 
 func TestHubForbiddenGetIsTriedWithOneNavigation(t *testing.T) {
@@ -125,9 +126,75 @@ func TestHubForbiddenGetIsTriedWithOneNavigation(t *testing.T) {
 	e := newHubEngine(t, j, o)
 	get := Message{Type: TypeFailed, URL: hubSave + "?content=0", Method: "GET", Status: 403,
 		ContentType: "application/json", Body: forbidden}
-	assert.Equal(t, Reply{Action: ActionRetry, Token: "signed-fresh"}, send(t, e, hubTab, get))
+	assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "signed-fresh"}), send(t, e, hubTab, get))
 
 	get.SentToken = "signed-fresh"
-	assert.Equal(t, giveUp(ReasonLogin), send(t, e, hubTab, get), "refused again right after a renewal: the login is gone")
+	assert.Equal(t, onHub(giveUp(ReasonLogin)), send(t, e, hubTab, get), "refused again right after a renewal: the login is gone")
 	assert.Len(t, o.visits, 1)
+}
+
+// clockEngine is a hub engine whose clock the test moves.
+func clockEngine(t *testing.T, j *jar, o *tabOpener) (*Engine, *time.Time) {
+	t.Helper()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	e := New(j, o, &memStore{}, func() time.Time { return now })
+	r := send(t, e, hubTab, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/", Hub: true})
+	require.Equal(t, ActionOK, r.Action, r.Error)
+	return e, &now
+}
+
+func TestLoggedOutHubBacksOffInsteadOfOpeningTabForever(t *testing.T) {
+	j := &jar{cookies: []xsrf.Cookie{{Value: "old", Path: "/user/alice/"}}}
+	o := &tabOpener{finalURL: hubOrigin + "/hub/login?next=%2Fuser%2Falice%2F"}
+	e, now := clockEngine(t, j, o)
+	get := Message{Type: TypeFailed, URL: hubSave + "?content=0", Method: "GET", Status: 403,
+		ContentType: "application/json", Body: forbidden, SentToken: "old"}
+	for range 30 { // a poll every 11 s for 5.5 minutes
+		send(t, e, hubTab, get)
+		*now = now.Add(11 * time.Second)
+	}
+	assert.LessOrEqual(t, len(o.visits), 5, "the pause doubles after each failed navigation")
+	assert.GreaterOrEqual(t, len(o.visits), 3)
+}
+
+func TestNavigationThatLeavesTheRefusedTokenHasFailed(t *testing.T) {
+	j := &jar{cookies: []xsrf.Cookie{{Value: "same", Path: "/user/alice/"}}}
+	o := &tabOpener{finalURL: hubOrigin + "/user/alice/lab"}
+	e, now := clockEngine(t, j, o)
+	for range 5 {
+		r := send(t, e, hubTab, hubFailed(hubTab, "same"))
+		assert.Equal(t, ActionGiveUp, r.Action, "retrying with the refused token is pointless")
+		*now = now.Add(time.Second)
+	}
+	assert.Len(t, o.visits, 1)
+}
+
+func TestNavigationEndingOutsideTheServerHasFailed(t *testing.T) {
+	j := &jar{}
+	o := &tabOpener{finalURL: hubOrigin + "/hub/spawn-pending/alice", land: func() {
+		j.set(xsrf.Cookie{Value: "hub-own", Path: "/user/alice/"})
+	}}
+	e, _ := clockEngine(t, j, o)
+	assert.Equal(t, onHub(giveUp(ReasonRenewFailed)), send(t, e, hubTab, hubFailed(hubTab, "")))
+}
+
+func TestNavigationBudgetCoversAllServers(t *testing.T) {
+	o := &tabOpener{finalURL: "http://127.0.0.1:1/elsewhere"} // every visit fails
+	j := &jar{}
+	e, now := clockEngine(t, j, o)
+	for i := range 20 { // a hostile page claiming ever new servers
+		tab := Sender{TabID: 100 + i, URL: fmt.Sprintf("%s/s%d/lab", hubOrigin, i)}
+		send(t, e, tab, Message{Type: TypeHello, Flavor: "lab", BaseURL: fmt.Sprintf("/s%d/", i), Hub: true})
+		m := hubFailed(tab, "")
+		m.URL = fmt.Sprintf("%s/s%d/api/contents/x.ipynb", hubOrigin, i)
+		send(t, e, tab, m)
+		*now = now.Add(time.Second)
+	}
+	assert.Len(t, o.visits, navBudget)
+}
+
+// onHub is r as the engine sends it to a page of a JupyterHub server.
+func onHub(r Reply) Reply {
+	r.Hub = true
+	return r
 }

@@ -131,12 +131,15 @@ func originOf(raw string) (string, *url.URL, error) {
 // Reply is the engine's answer to a message.
 type Reply struct {
 	// Action is "ok", "retry", "renew" or "give-up"; empty for status.
-	Action   string  `json:"action,omitempty"`
-	Token    string  `json:"token,omitempty"`
-	RenewURL string  `json:"renewUrl,omitempty"`
-	Lease    string  `json:"lease,omitempty"`
-	Reason   string  `json:"reason,omitempty"`
-	Status   *Status `json:"status,omitempty"`
+	Action   string `json:"action,omitempty"`
+	Token    string `json:"token,omitempty"`
+	RenewURL string `json:"renewUrl,omitempty"`
+	Lease    string `json:"lease,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	// Hub tells the page, in the answer to a refusal, that its server
+	// follows JupyterHub 4.1's rules (the classic UI cannot tell).
+	Hub    bool    `json:"hub,omitempty"`
+	Status *Status `json:"status,omitempty"`
 	// Error is set when the message was refused.
 	Error string `json:"error,omitempty"`
 }

@@ -92,7 +92,10 @@ func (Cookies) Extend(ctx context.Context, url string, c xsrf.Cookie, expires ti
 	if !c.HostOnly && c.Domain != "" {
 		details["domain"] = c.Domain
 	}
-	if c.SameSite != "" {
+	// Firefox reports a cookie set without SameSite as "no_restriction";
+	// setting that explicitly would make an insecure cookie SameSite=None,
+	// which Firefox refuses.
+	if c.SameSite != "" && (c.SameSite != "no_restriction" || c.Secure) {
 		details["sameSite"] = c.SameSite
 	}
 	query, err := safejs.ValueOf(details)

@@ -34,7 +34,11 @@ func (Tabs) Visit(ctx context.Context, url string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tab, err := Await(ctx, p)
+	// Wait for the tab on a context of its own: a tab created after ctx
+	// ended would otherwise be left open.
+	createCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tab, err := Await(createCtx, p)
 	if err != nil {
 		return "", fmt.Errorf("tabs.create: %w", err)
 	}

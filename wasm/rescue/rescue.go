@@ -183,6 +183,12 @@ func ContentsPath(rawURL, base string) (string, bool) {
 	}
 	prefix := base + "api/contents/"
 	p, ok := strings.CutPrefix(u.Path, prefix)
+	if !ok { // a base URL given as the browser sends it, encoded
+		if p, ok = strings.CutPrefix(u.EscapedPath(), prefix); ok {
+			p, err = url.PathUnescape(p)
+			ok = err == nil
+		}
+	}
 	if !ok || p == "" || strings.HasSuffix(p, "/checkpoints") || strings.Contains(p, "/checkpoints/") {
 		return "", false
 	}

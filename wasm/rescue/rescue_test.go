@@ -115,3 +115,9 @@ func TestBookRoundTripsThroughJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &again))
 	assert.Equal(t, b, again)
 }
+
+func TestContentsPathWithAnEncodedBase(t *testing.T) {
+	got, ok := ContentsPath("http://h/user/a%20b/api/contents/x%20y.ipynb", "/user/a%20b/")
+	assert.True(t, ok)
+	assert.Equal(t, "x y.ipynb", got)
+}
