@@ -197,26 +197,19 @@
     return out;
   }
 
-  // chooseToken returns the X-XSRFToken to send: the designated token while
-  // it is still a cookie, else what the caller set, else the cookie the
-  // server reads (tornado: the last; JupyterHub: the first).
-  function chooseToken(callerToken) {
-    const tokens = cookieTokens();
-    if (designated && apply(arrayIndexOf, tokens, [designated]) >= 0) return designated;
-    if (callerToken) return callerToken;
-    if (!tokens.length) return '';
-    return server && server.hub ? tokens[0] : tokens[tokens.length - 1];
-  }
-
-  // tokenWithAuthorization returns the X-XSRFToken for a request that
-  // carries an Authorization header: what its caller set, unless a refusal
-  // on this page already showed which token the server takes. A working
-  // token makes the server skip the XSRF check, so this changes nothing
+  // tokenToSend returns the X-XSRFToken for a request: the designated token
+  // (the one a refusal on this page proved) while it is still a cookie,
+  // else what the caller set. A caller without an Authorization header that
+  // set none gets the cookie the server reads (tornado: the last;
+  // JupyterHub: the first). With Authorization a working token makes the
+  // server skip the XSRF check, so the designated token changes nothing
   // for it; an expired one (JupyterHub) would otherwise cost every request
   // one refusal.
-  function tokenWithAuthorization(callerToken) {
-    if (designated && apply(arrayIndexOf, cookieTokens(), [designated]) >= 0) return designated;
-    return callerToken;
+  function tokenToSend(callerToken, authorized) {
+    const tokens = cookieTokens();
+    if (designated && apply(arrayIndexOf, tokens, [designated]) >= 0) return designated;
+    if (callerToken || authorized || !tokens.length) return callerToken;
+    return server && server.hub ? tokens[0] : tokens[tokens.length - 1];
   }
 
   // ---- Talking to the engine -------------------------------------------
@@ -337,7 +330,7 @@
     const authorized = apply(headersHas, headers, ['Authorization']);
     if (!guarded(method)) {
       if (!caller && !authorized) {
-        const token = chooseToken('');
+        const token = tokenToSend('', false);
         if (!token) return apply(nativeFetch, G, [request]);
         apply(headersSet, headers, ['X-XSRFToken', token]);
         request = new Request_(request, { headers });
@@ -348,7 +341,7 @@
   }
 
   async function saveWithFetch(request, headers, url, caller, authorized) {
-    const sent = authorized ? tokenWithAuthorization(caller) : chooseToken(caller);
+    const sent = tokenToSend(caller, authorized);
     if (sent) apply(headersSet, headers, ['X-XSRFToken', sent]);
     const credentials = request.credentials === 'omit' ? 'same-origin' : request.credentials;
     const first = new Request_(request, { headers, credentials });
@@ -404,12 +397,12 @@
       const authorized = headerOf(r.headers, 'authorization') !== '';
       if (!guarded(r.method)) {
         if (!caller && !authorized) {
-          const token = chooseToken('');
+          const token = tokenToSend('', false);
           if (token) apply(xhr.setRequestHeader, this, ['X-XSRFToken', token]);
         }
         return apply(xhr.send, this, arguments);
       }
-      saveWithXHR(this, r, url, authorized ? tokenWithAuthorization(caller) : chooseToken(caller), body);
+      saveWithXHR(this, r, url, tokenToSend(caller, authorized), body);
       return undefined;
     },
     abort() {

@@ -15,8 +15,9 @@ import (
 func main() {
 	e := engine.New(jsbridge.Cookies{}, jsbridge.Tabs{}, jsbridge.Storage{Key: "savekeeper.state"}, nil)
 	_ = e.Restore(context.Background()) // an unreadable state starts empty
-	// A renewal tab whose visit a stopped service worker left open.
-	_, _ = jsbridge.CloseLeftoverTabs(context.Background())
+	// Renewal tabs whose visit a stopped service worker left open are
+	// closed beside the first messages, not before them.
+	go func() { _, _ = jsbridge.CloseLeftoverTabs(context.Background()) }()
 	err := jsbridge.Serve("savekeeperEngine", func(ctx context.Context, raw []byte, tab int, url string, ext bool) []byte {
 		return e.Handle(ctx, engine.Sender{TabID: tab, URL: url, Extension: ext}, raw)
 	})

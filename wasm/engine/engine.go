@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -228,7 +229,7 @@ func (e *Engine) hello(ctx context.Context, sender Sender, m Message) error {
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(u.EscapedPath()+"/", base) && !strings.HasPrefix(u.Path+"/", base) {
+	if !underBase(u, base) {
 		return badf("page is not under its base URL")
 	}
 	e.mu.Lock()
@@ -277,10 +278,17 @@ func (e *Engine) serverOf(sender Sender, requestURL string) (*server, error) {
 		return s, nil
 	}
 	ro, ru, err := originOf(requestURL)
-	if err != nil || ro != s.Origin || !strings.HasPrefix(ru.EscapedPath(), s.BaseURL) && !strings.HasPrefix(ru.Path, s.BaseURL) {
+	if err != nil || ro != s.Origin || !underBase(ru, s.BaseURL) {
 		return nil, badf("request is not for the sender's server")
 	}
 	return s, nil
+}
+
+// underBase tells whether u's path lies under base, comparing the path as
+// it is sent (encoded) and decoded: the classic Notebook reports its base
+// URL decoded. A path equal to base without its final "/" counts.
+func underBase(u *url.URL, base string) bool {
+	return strings.HasPrefix(u.EscapedPath()+"/", base) || strings.HasPrefix(u.Path+"/", base)
 }
 
 func (s *server) readRule() xsrf.ReadRule {
@@ -422,7 +430,7 @@ func (e *Engine) landWithCookie(ctx context.Context, srv *server, fl *flight, fi
 		return
 	}
 	if finalURL != "" {
-		if o, u, err := originOf(finalURL); err != nil || o != srv.Origin || !strings.HasPrefix(u.EscapedPath()+"/", srv.BaseURL) && !strings.HasPrefix(u.Path+"/", srv.BaseURL) {
+		if o, u, err := originOf(finalURL); err != nil || o != srv.Origin || !underBase(u, srv.BaseURL) {
 			e.land(ctx, srv, fl, "", ReasonRenewFailed)
 			return
 		}
