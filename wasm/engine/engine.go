@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/savekeeper/savekeeper/wasm/rescue"
 	"github.com/savekeeper/savekeeper/wasm/xsrf"
 )
 
@@ -76,6 +77,10 @@ type Engine struct {
 	tabs    map[int]tabEntry
 	flights map[string]*flight
 	navs    []time.Time // when the last background tabs were opened
+
+	book     rescue.Book
+	grants   map[string]grant // rescue id → the page writing it
+	keepDays int              // 0: DefaultKeepDays
 }
 
 // server is what the engine knows of one Jupyter server, keyed by origin
@@ -89,6 +94,9 @@ type server struct {
 	LastRenewal time.Time   `json:"lastRenewal,omitzero"`
 	Recovered   int         `json:"recovered,omitempty"`
 	Failed      int         `json:"failed,omitempty"`
+	Saves       int         `json:"saves,omitempty"`    // saves seen
+	Kept        int         `json:"kept,omitempty"`     // saves kept as rescues
+	Finished    int         `json:"finished,omitempty"` // rescues written later
 	LastProblem string      `json:"lastProblem,omitempty"`
 
 	badRenewal time.Time // when a renewal last ended without a token
@@ -120,12 +128,15 @@ func New(cookies CookieStore, nav Navigator, store Store, now func() time.Time) 
 		now = time.Now
 	}
 	return &Engine{cookies: cookies, nav: nav, store: store, now: now,
-		servers: map[string]*server{}, tabs: map[int]tabEntry{}, flights: map[string]*flight{}}
+		servers: map[string]*server{}, tabs: map[int]tabEntry{}, flights: map[string]*flight{},
+		grants: map[string]grant{}}
 }
 
 type savedState struct {
-	Servers []*server        `json:"servers"`
-	Tabs    map[int]tabEntry `json:"tabs"`
+	Servers  []*server        `json:"servers"`
+	Tabs     map[int]tabEntry `json:"tabs"`
+	Book     rescue.Book      `json:"book"`
+	KeepDays int              `json:"keepDays,omitempty"`
 }
 
 // Restore loads the state saved by an earlier run. A missing or unreadable
@@ -151,12 +162,13 @@ func (e *Engine) Restore(ctx context.Context) error {
 			e.tabs[id] = t
 		}
 	}
+	e.book, e.keepDays = st.Book, st.KeepDays
 	return nil
 }
 
 // save writes the state; the caller holds e.mu.
 func (e *Engine) save(ctx context.Context) {
-	st := savedState{Tabs: e.tabs}
+	st := savedState{Tabs: e.tabs, Book: e.book, KeepDays: e.keepDays}
 	for _, s := range e.servers {
 		st.Servers = append(st.Servers, s)
 	}
@@ -170,6 +182,10 @@ func (e *Engine) save(ctx context.Context) {
 // a refused message gets a Reply with Error set.
 func (e *Engine) Handle(ctx context.Context, sender Sender, raw []byte) []byte {
 	r := e.handle(ctx, sender, raw)
+	e.mu.Lock()
+	kept := e.book.Count("")
+	e.mu.Unlock()
+	r.Kept = &kept
 	out, _ := json.Marshal(r)
 	return out
 }
@@ -185,13 +201,19 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		return Reply{Status: &st}
 	case TypeTend:
 		e.Tend(ctx)
-		return Reply{Action: ActionOK}
+		return Reply{Action: ActionOK, Drop: e.expire(ctx)}
+	case TypeDiscard:
+		return e.discard(ctx, m.ID)
+	case TypeSaveNow:
+		return e.saveNow(ctx, m.ID)
+	case TypeSettings:
+		return e.setKeepDays(ctx, m.KeepDays)
 	case TypeHello:
-		err = e.hello(ctx, sender, m)
+		srv, err := e.hello(ctx, sender, m)
 		if err != nil {
 			return Reply{Error: err.Error()}
 		}
-		return Reply{Action: ActionOK}
+		return Reply{Action: ActionOK, Rescues: e.due(srv, sender.TabID)}
 	}
 	srv, err := e.serverOf(sender, m.URL)
 	if err != nil {
@@ -209,6 +231,19 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		return r
 	case TypeRenewed:
 		return e.renewed(ctx, sender, srv, m)
+	case TypeRescue:
+		return e.addRescue(ctx, srv, m)
+	case TypeDue:
+		return Reply{Action: ActionOK, Rescues: e.due(srv, sender.TabID)}
+	case TypeCheck:
+		return e.check(ctx, sender, srv, m)
+	case TypeBody:
+		if !e.mayRead(sender, srv, m.ID) {
+			return Reply{Error: badf("rescue %s is not this page's to read", m.ID).Error()}
+		}
+		return Reply{Action: ActionOK}
+	case TypeFinished:
+		return e.finished(ctx, sender, srv, m)
 	default: // TypeOutcome
 		e.outcome(ctx, srv, m)
 		return Reply{Action: ActionOK}
@@ -216,21 +251,21 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 }
 
 // hello records that the sender's tab is a page of a Jupyter server.
-func (e *Engine) hello(ctx context.Context, sender Sender, m Message) error {
+func (e *Engine) hello(ctx context.Context, sender Sender, m Message) (*server, error) {
 	flavor, ok := xsrf.ParseFlavor(m.Flavor)
 	if !ok {
-		return badf("unknown flavor %q", m.Flavor)
+		return nil, badf("unknown flavor %q", m.Flavor)
 	}
 	base, err := xsrf.CleanBaseURL(m.BaseURL)
 	if err != nil {
-		return badf("%v", err)
+		return nil, badf("%v", err)
 	}
 	origin, u, err := originOf(sender.URL)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !underBase(u, base) {
-		return badf("page is not under its base URL")
+		return nil, badf("page is not under its base URL")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -246,7 +281,7 @@ func (e *Engine) hello(ctx context.Context, sender Sender, m Message) error {
 	}
 	e.tabs[sender.TabID] = tabEntry{Server: s.key(), Seen: e.now()}
 	e.save(ctx)
-	return nil
+	return s, nil
 }
 
 func (e *Engine) dropOldestTab() {
@@ -498,6 +533,9 @@ func (e *Engine) renewed(ctx context.Context, sender Sender, srv *server, m Mess
 func (e *Engine) outcome(ctx context.Context, srv *server, m Message) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if _, save := rescue.ContentsPath(m.URL, srv.BaseURL); save && m.Method == "PUT" {
+		srv.Saves++
+	}
 	switch {
 	case m.OK && m.Recovered:
 		srv.Recovered++

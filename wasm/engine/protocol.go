@@ -24,8 +24,18 @@ const (
 	TypeOutcome = "outcome"
 	TypeStatus  = "status"
 	// TypeTend comes from the background (alarms, cookie changes): extend
-	// cookies that are about to expire.
+	// cookies that are about to expire, drop expired rescues.
 	TypeTend = "tend"
+
+	// Rescue copies (see rescue.go).
+	TypeRescue   = "rescue"
+	TypeDue      = "due"
+	TypeCheck    = "check"
+	TypeBody     = "body"
+	TypeFinished = "finished"
+	TypeDiscard  = "discard"
+	TypeSaveNow  = "save-now"
+	TypeSettings = "settings"
 )
 
 // Message is any message to the engine; which fields are used depends on
@@ -51,6 +61,14 @@ type Message struct {
 	Recovered bool `json:"recovered,omitempty"`
 
 	TabID int `json:"tabId,omitempty"`
+
+	// Rescue copies.
+	ID           string `json:"id,omitempty"`
+	Reason       string `json:"reason,omitempty"`
+	BasedOn      int64  `json:"basedOn,omitempty"`
+	LastModified int64  `json:"lastModified,omitempty"`
+	Size         int64  `json:"size,omitempty"`
+	KeepDays     int    `json:"keepDays,omitempty"`
 }
 
 // Sender is who sent a message, as the browser reports it.
@@ -88,12 +106,12 @@ func DecodeMessage(raw []byte, sender Sender) (Message, error) {
 		return Message{}, badf("trailing data")
 	}
 	switch m.Type {
-	case TypeStatus, TypeTend:
+	case TypeStatus, TypeTend, TypeDiscard, TypeSaveNow, TypeSettings:
 		if !sender.Extension {
 			return Message{}, badf("%s is for the extension itself", m.Type)
 		}
 		return m, nil
-	case TypeHello, TypeFailed, TypeRenewed, TypeOutcome:
+	case TypeHello, TypeFailed, TypeRenewed, TypeOutcome, TypeRescue, TypeDue, TypeCheck, TypeBody, TypeFinished:
 		if sender.Extension || sender.TabID < 0 {
 			return Message{}, badf("%s must come from a tab", m.Type)
 		}
@@ -114,6 +132,15 @@ func DecodeMessage(raw []byte, sender Sender) (Message, error) {
 	case TypeRenewed:
 		if m.Lease == "" || len(m.Lease) > 64 {
 			return Message{}, badf("bad lease")
+		}
+	}
+	if len(m.ID) > 64 || len(m.Reason) > 64 || m.Size < 0 || m.BasedOn < 0 || m.LastModified < 0 || m.KeepDays < 0 {
+		return Message{}, badf("bad rescue fields")
+	}
+	switch m.Type {
+	case TypeCheck, TypeBody, TypeFinished:
+		if m.ID == "" {
+			return Message{}, badf("%s needs an id", m.Type)
 		}
 	}
 	return m, nil
@@ -140,6 +167,14 @@ type Reply struct {
 	// follows JupyterHub 4.1's rules (the classic UI cannot tell).
 	Hub    bool    `json:"hub,omitempty"`
 	Status *Status `json:"status,omitempty"`
+	// Rescues lists the rescues a page should try to save now (answers to
+	// hello and due).
+	Rescues []RescueView `json:"rescues,omitempty"`
+	// Drop lists rescue bodies the background deletes, and Kept is how many
+	// rescues are kept in all (the badge); the background takes both out
+	// before a reply reaches a page.
+	Drop []string `json:"drop,omitempty"`
+	Kept *int     `json:"kept,omitempty"`
 	// Error is set when the message was refused.
 	Error string `json:"error,omitempty"`
 }
@@ -150,6 +185,11 @@ const (
 	ActionRetry  = "retry"
 	ActionRenew  = "renew"
 	ActionGiveUp = "give-up"
+	// Answers to a rescue check: write the rescue now, keep it (the file
+	// changed on the server), or wait (the server does not answer yet).
+	ActionWrite = "write"
+	ActionKeep  = "keep"
+	ActionWait  = "wait"
 )
 
 // Reasons for giving up. The popup turns them into words.
@@ -164,4 +204,9 @@ const (
 	ReasonNeedsNavigate  = "renewal-needs-navigation"
 	ReasonUnknownServer  = "unknown-server"
 	ReasonCookiesBlocked = "cookies-unreadable"
+	// Reasons a save was kept as a rescue, besides the ones above.
+	ReasonUnreachable = "server-unreachable"
+	ReasonServerError = "server-error"
+	ReasonRefused     = "save-refused"
+	ReasonChanged     = "changed-on-server"
 )

@@ -22,9 +22,15 @@ type Status struct {
 
 	Renewals       int    `json:"renewals"`
 	LastRenewal    int64  `json:"lastRenewal"`
+	SavesSeen      int    `json:"savesSeen"`
 	SavesRecovered int    `json:"savesRecovered"`
 	SavesFailed    int    `json:"savesFailed"`
+	SavesKept      int    `json:"savesKept"`
+	SavesFinished  int    `json:"savesFinished"`
 	LastProblem    string `json:"lastProblem,omitempty"`
+
+	// Rescues are the saves of this server that SaveKeeper keeps.
+	Rescues []RescueView `json:"rescues,omitempty"`
 }
 
 // TokenStatus describes the `_xsrf` cookie the server reads.
@@ -50,8 +56,9 @@ func (e *Engine) Status(ctx context.Context, tab int, pageURL string) Status {
 	var st Status
 	if ok && s != nil && (pageURL == "" || strings.HasPrefix(pageURL, s.Origin+s.BaseURL)) {
 		st = Status{Detected: true, Origin: s.Origin, BaseURL: s.BaseURL, Flavor: string(s.Flavor), Hub: s.Hub,
-			Renewals: s.Renewals, LastRenewal: unixMilli(s), SavesRecovered: s.Recovered,
-			SavesFailed: s.Failed, LastProblem: s.LastProblem}
+			Renewals: s.Renewals, LastRenewal: unixMilli(s), SavesSeen: s.Saves, SavesRecovered: s.Recovered,
+			SavesFailed: s.Failed, SavesKept: s.Kept, SavesFinished: s.Finished, LastProblem: s.LastProblem,
+			Rescues: e.rescuesOf(s.key())}
 	}
 	e.mu.Unlock()
 	if !st.Detected {

@@ -36,6 +36,13 @@ type Rescue struct {
 	// Reason is why the save failed (the engine's reason words).
 	Reason string `json:"reason,omitempty"`
 	State  State  `json:"state"`
+	// Force is set when the user asked to save this rescue whatever the
+	// file on the server holds now.
+	Force bool `json:"force,omitempty"`
+	// Tries counts the writes that failed since the rescue was taken;
+	// NextTry is when the next may start.
+	Tries   int       `json:"tries,omitempty"`
+	NextTry time.Time `json:"nextTry,omitzero"`
 }
 
 // Book is the set of rescues the engine keeps. Its zero value is empty and
@@ -66,12 +73,12 @@ func (b *Book) Add(r Rescue) (superseded []Rescue) {
 	return superseded
 }
 
-// Due returns the pending rescues of server, oldest first: the ones to
-// try again now that the server answers.
-func (b *Book) Due(server string) []Rescue {
+// Due returns the pending rescues of server whose next try may start at
+// now, oldest first: the ones to try again when the server answers.
+func (b *Book) Due(server string, now time.Time) []Rescue {
 	var out []Rescue
 	for _, r := range b.Rescues {
-		if r.Server == server && r.State == Pending {
+		if r.Server == server && r.State == Pending && !r.NextTry.After(now) {
 			out = append(out, r)
 		}
 	}
@@ -104,13 +111,31 @@ func (b *Book) Remove(id string) (Rescue, bool) {
 // SetState changes the state of the rescue with id; it reports false when
 // there is none.
 func (b *Book) SetState(id string, s State) bool {
+	return b.Update(id, func(r *Rescue) { r.State = s })
+}
+
+// Update calls change on the rescue with id; it reports false when there
+// is none.
+func (b *Book) Update(id string, change func(*Rescue)) bool {
 	for i := range b.Rescues {
 		if b.Rescues[i].ID == id {
-			b.Rescues[i].State = s
+			change(&b.Rescues[i])
 			return true
 		}
 	}
 	return false
+}
+
+// Count returns how many rescues server has (all servers when server is
+// empty).
+func (b *Book) Count(server string) int {
+	n := 0
+	for _, r := range b.Rescues {
+		if server == "" || r.Server == server {
+			n++
+		}
+	}
+	return n
 }
 
 // Expire drops the rescues taken more than keep before now and returns
@@ -144,8 +169,8 @@ const (
 // lose someone else's work. Without a known base version, a file modified
 // after the failed save counts as changed.
 func Decide(r Rescue, current time.Time, exists bool) Decision {
-	if !exists {
-		return Write // nothing to overwrite; the edit comes back
+	if !exists || r.Force {
+		return Write // nothing to overwrite, or the user said so
 	}
 	base := r.BasedOn
 	if base.IsZero() {

@@ -32,7 +32,7 @@ func TestAddKeepsTheNewestRescuePerFile(t *testing.T) {
 	late := rescueAt("a0", "a.ipynb", -5)
 	assert.Equal(t, []Rescue{late}, b.Add(late), "a rescue older than the kept one is not kept")
 
-	due := b.Due(srv)
+	due := b.Due(srv, t0.Add(time.Hour))
 	require.Len(t, due, 2)
 	assert.Equal(t, []string{"b1", "a2"}, []string{due[0].ID, due[1].ID}, "oldest first")
 }
@@ -41,7 +41,7 @@ func TestConflictsAreNotDue(t *testing.T) {
 	var b Book
 	b.Add(rescueAt("a1", "a.ipynb", 0))
 	require.True(t, b.SetState("a1", Conflict))
-	assert.Empty(t, b.Due(srv))
+	assert.Empty(t, b.Due(srv, t0.Add(time.Hour)))
 	r, ok := b.Get("a1")
 	require.True(t, ok)
 	assert.Equal(t, Conflict, r.State)
@@ -120,4 +120,21 @@ func TestContentsPathWithAnEncodedBase(t *testing.T) {
 	got, ok := ContentsPath("http://h/user/a%20b/api/contents/x%20y.ipynb", "/user/a%20b/")
 	assert.True(t, ok)
 	assert.Equal(t, "x y.ipynb", got)
+}
+
+func TestDueWaitsForNextTry(t *testing.T) {
+	var b Book
+	b.Add(rescueAt("a1", "a.ipynb", 0))
+	require.True(t, b.Update("a1", func(r *Rescue) { r.Tries, r.NextTry = 1, t0.Add(time.Minute) }))
+	assert.Empty(t, b.Due(srv, t0.Add(30*time.Second)))
+	assert.Len(t, b.Due(srv, t0.Add(time.Minute)), 1)
+	assert.Equal(t, 1, b.Count(srv))
+	assert.Equal(t, 0, b.Count("http://elsewhere/"))
+	assert.Equal(t, 1, b.Count(""))
+}
+
+func TestForceWritesOverNewerWork(t *testing.T) {
+	r := rescueAt("a", "a.ipynb", 10)
+	r.Force = true
+	assert.Equal(t, Write, Decide(r, t0.Add(time.Hour), true), "the user chose to overwrite")
 }

@@ -1,0 +1,294 @@
+package engine
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/savekeeper/savekeeper/wasm/rescue"
+)
+
+// Rescue copies: a save that failed after SaveKeeper's recovery is kept.
+// The background stores its body in IndexedDB under a fresh id and sends
+// "rescue" on the page's behalf; the engine keeps the books (package
+// rescue) and decides when and whether a page writes it back:
+//
+//	rescue    background → engine {id, url, status, reason, basedOn, size}
+//	due       page → engine       which rescues of my server to try now
+//	check     page → engine       {id, status, lastModified}: the file as
+//	                              the server has it (status 200 or 404)
+//	body      background → engine {id}: may this tab read the body?
+//	finished  page → engine       {id, status, ok}: how the write ended
+//	discard   popup → engine      {id}: the user threw the rescue away
+//	save-now  popup → engine      {id}: write it whatever the server holds
+//	settings  options → engine    {keepDays}
+
+// DefaultKeepDays is how long rescues are kept unless the user says
+// otherwise.
+const DefaultKeepDays = 30
+
+// maxRescuesPerServer bounds what one server's pages can make the
+// extension keep; rescues are per file, so only a page inventing paths
+// reaches it.
+const maxRescuesPerServer = 100
+
+// grantTime is how long a page that was told to write a rescue holds it
+// before another page may try.
+const grantTime = 2 * time.Minute
+
+// firstRetry is the pause after a failed write of a rescue; it doubles
+// with each failure, up to maxRetryPause.
+const firstRetry = 30 * time.Second
+
+// RescueView is a rescue as pages and the popup see it. Times are Unix
+// milliseconds.
+type RescueView struct {
+	ID      string `json:"id"`
+	Path    string `json:"path"`
+	URL     string `json:"url"`
+	Taken   int64  `json:"taken"`
+	BasedOn int64  `json:"basedOn,omitempty"`
+	Size    int64  `json:"size"`
+	State   string `json:"state"`
+	Reason  string `json:"reason,omitempty"`
+	Force   bool   `json:"force,omitempty"`
+	Tries   int    `json:"tries,omitempty"`
+}
+
+// grant is a page's hold on a rescue it was told to write.
+type grant struct {
+	tab   int
+	until time.Time
+}
+
+func view(r rescue.Rescue) RescueView {
+	v := RescueView{ID: r.ID, Path: r.Path, URL: contentsURL(r.Server, r.Path), Taken: r.Taken.UnixMilli(),
+		Size: r.Size, State: string(r.State), Reason: r.Reason, Force: r.Force, Tries: r.Tries}
+	if !r.BasedOn.IsZero() {
+		v.BasedOn = r.BasedOn.UnixMilli()
+	}
+	return v
+}
+
+// contentsURL is the contents API URL of path on server (origin + base).
+func contentsURL(server, path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return server + "api/contents/" + strings.Join(parts, "/")
+}
+
+func fromMilli(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+// keptReason names why a save was kept, from the status it ended with and
+// the reason the engine gave the page when it gave up.
+func keptReason(status int, reason string) string {
+	switch {
+	case reason == ReasonLogin:
+		return ReasonLogin
+	case status == 0:
+		return ReasonUnreachable
+	case status >= 500:
+		return ReasonServerError
+	}
+	return ReasonRefused
+}
+
+// addRescue records a kept save whose body the background has stored.
+func (e *Engine) addRescue(ctx context.Context, srv *server, m Message) Reply {
+	path, ok := rescue.ContentsPath(m.URL, srv.BaseURL)
+	if !ok || m.ID == "" || m.Method != "PUT" {
+		return Reply{Error: badf("not a save of a file").Error(), Drop: []string{m.ID}}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, dup := e.book.Get(m.ID); dup {
+		return Reply{Error: badf("rescue %s exists", m.ID).Error()}
+	}
+	if e.book.Count(srv.key()) >= maxRescuesPerServer {
+		return Reply{Error: badf("too many rescues for %s", srv.key()).Error(), Drop: []string{m.ID}}
+	}
+	r := rescue.Rescue{ID: m.ID, Server: srv.key(), Path: path, Taken: e.now(), BasedOn: fromMilli(m.BasedOn),
+		Size: m.Size, Reason: keptReason(m.Status, m.Reason), State: rescue.Pending}
+	var drop []string
+	for _, old := range e.book.Add(r) {
+		drop = append(drop, old.ID)
+		delete(e.grants, old.ID)
+	}
+	srv.Kept++
+	e.save(ctx)
+	return Reply{Action: ActionOK, Drop: drop}
+}
+
+// due lists the rescues of srv that the sender's page may try now: pending,
+// past their next try, and not held by another page.
+func (e *Engine) due(srv *server, tab int) []RescueView {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	var out []RescueView
+	for _, r := range e.book.Due(srv.key(), now) {
+		if g, held := e.grants[r.ID]; held && g.tab != tab && now.Before(g.until) {
+			continue
+		}
+		out = append(out, view(r))
+	}
+	return out
+}
+
+// rescueOf returns the rescue with id if it belongs to srv; the caller
+// holds e.mu.
+func (e *Engine) rescueOf(srv *server, id string) (rescue.Rescue, bool) {
+	r, ok := e.book.Get(id)
+	return r, ok && r.Server == srv.key()
+}
+
+// check decides, from the file as the server has it now, whether the
+// sender's page writes a rescue.
+func (e *Engine) check(ctx context.Context, sender Sender, srv *server, m Message) Reply {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r, ok := e.rescueOf(srv, m.ID)
+	if !ok || r.State != rescue.Pending {
+		return Reply{Action: ActionKeep, Reason: "no-such-rescue"}
+	}
+	if m.Status != 200 && m.Status != 404 {
+		return Reply{Action: ActionWait} // the server does not answer, or not yet for this user
+	}
+	if rescue.Decide(r, fromMilli(m.LastModified), m.Status == 200) == rescue.Keep {
+		e.book.Update(r.ID, func(r *rescue.Rescue) { r.State, r.Reason = rescue.Conflict, ReasonChanged })
+		e.save(ctx)
+		return Reply{Action: ActionKeep, Reason: ReasonChanged}
+	}
+	if g, held := e.grants[r.ID]; held && g.tab != sender.TabID && e.now().Before(g.until) {
+		return Reply{Action: ActionWait}
+	}
+	e.grants[r.ID] = grant{tab: sender.TabID, until: e.now().Add(grantTime)}
+	return Reply{Action: ActionWrite}
+}
+
+// mayRead tells whether the sender's page holds the rescue, so that the
+// background may hand it the body.
+func (e *Engine) mayRead(sender Sender, srv *server, id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	g, held := e.grants[id]
+	_, ok := e.rescueOf(srv, id)
+	return ok && held && g.tab == sender.TabID && e.now().Before(g.until)
+}
+
+// finished records how the write of a rescue ended: a landed save clears
+// it; a failed one is tried again later.
+func (e *Engine) finished(ctx context.Context, sender Sender, srv *server, m Message) Reply {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	g, held := e.grants[m.ID]
+	if _, ok := e.rescueOf(srv, m.ID); !ok || !held || g.tab != sender.TabID {
+		return Reply{Error: badf("rescue %s is not this page's to write", m.ID).Error()}
+	}
+	delete(e.grants, m.ID)
+	if m.OK {
+		e.book.Remove(m.ID)
+		srv.Finished++
+		if srv.LastProblem == ReasonLogin || srv.LastProblem == ReasonUnreachable {
+			srv.LastProblem = ""
+		}
+		e.save(ctx)
+		return Reply{Action: ActionOK, Drop: []string{m.ID}}
+	}
+	now := e.now()
+	e.book.Update(m.ID, func(r *rescue.Rescue) {
+		r.Tries++
+		r.Reason = keptReason(m.Status, m.Reason)
+		pause := firstRetry
+		for i := 1; i < r.Tries && pause < maxRetryPause; i++ {
+			pause *= 2
+		}
+		r.NextTry = now.Add(min(pause, maxRetryPause))
+	})
+	e.save(ctx)
+	return Reply{Action: ActionOK}
+}
+
+// discard drops a rescue the user threw away.
+func (e *Engine) discard(ctx context.Context, id string) Reply {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.book.Remove(id); !ok {
+		return Reply{Error: badf("no rescue %s", id).Error()}
+	}
+	delete(e.grants, id)
+	e.save(ctx)
+	return Reply{Action: ActionOK, Drop: []string{id}}
+}
+
+// saveNow marks a rescue to be written at the next chance, over whatever
+// the server holds: the user decided.
+func (e *Engine) saveNow(ctx context.Context, id string) Reply {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ok := e.book.Update(id, func(r *rescue.Rescue) {
+		r.Force, r.State, r.NextTry = true, rescue.Pending, time.Time{}
+	})
+	if !ok {
+		return Reply{Error: badf("no rescue %s", id).Error()}
+	}
+	delete(e.grants, id)
+	e.save(ctx)
+	return Reply{Action: ActionOK}
+}
+
+// setKeepDays changes how long rescues are kept and drops the ones now
+// too old.
+func (e *Engine) setKeepDays(ctx context.Context, days int) Reply {
+	if days < 1 || days > 3650 {
+		return Reply{Error: badf("keep rescues 1 to 3650 days, not %d", days).Error()}
+	}
+	e.mu.Lock()
+	e.keepDays = days
+	e.save(ctx)
+	e.mu.Unlock()
+	return Reply{Action: ActionOK, Drop: e.expire(ctx)}
+}
+
+// expire drops the rescues older than the user keeps them and returns
+// their ids.
+func (e *Engine) expire(ctx context.Context) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var drop []string
+	for _, r := range e.book.Expire(e.now(), time.Duration(e.keepDaysLocked())*24*time.Hour) {
+		drop = append(drop, r.ID)
+		delete(e.grants, r.ID)
+	}
+	if drop != nil {
+		e.save(ctx)
+	}
+	return drop
+}
+
+func (e *Engine) keepDaysLocked() int {
+	if e.keepDays == 0 {
+		return DefaultKeepDays
+	}
+	return e.keepDays
+}
+
+// rescuesOf returns the views of every rescue of server, oldest first;
+// the caller holds e.mu.
+func (e *Engine) rescuesOf(server string) []RescueView {
+	var out []RescueView
+	for _, r := range e.book.Rescues {
+		if r.Server == server {
+			out = append(out, view(r))
+		}
+	}
+	return out
+}

@@ -1,0 +1,230 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const jhOrigin = "http://127.0.0.1:8000"
+
+var (
+	ext   = Sender{TabID: -1, URL: "chrome-extension://x/popup.html", Extension: true}
+	alice = Sender{TabID: 11, URL: jhOrigin + "/user/alice/tree"}
+	bob   = Sender{TabID: 12, URL: jhOrigin + "/user/bob/tree"}
+)
+
+// rescueEngine is an engine on a fake clock that knows alice's and bob's
+// servers (one origin, two base URLs, as on JupyterHub).
+func rescueEngine(t *testing.T) (*Engine, *time.Time, *memStore) {
+	t.Helper()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	store := &memStore{}
+	e := New(&jar{}, nil, store, func() time.Time { return now })
+	for _, s := range []Sender{alice, bob} {
+		base := "/user/alice/"
+		if s == bob {
+			base = "/user/bob/"
+		}
+		r := send(t, e, s, Message{Type: TypeHello, Flavor: "lab", BaseURL: base})
+		require.Equal(t, ActionOK, r.Action, r.Error)
+	}
+	return e, &now, store
+}
+
+func keep(t *testing.T, e *Engine, s Sender, id, url string, status int, basedOn int64) Reply {
+	t.Helper()
+	return send(t, e, s, Message{Type: TypeRescue, ID: id, URL: url, Method: "PUT", Status: status,
+		BasedOn: basedOn, Size: 1234})
+}
+
+// handleRaw returns the reply with the fields the background takes out.
+func handleRaw(t *testing.T, e *Engine, s Sender, m Message) Reply {
+	t.Helper()
+	raw, err := json.Marshal(m)
+	require.NoError(t, err)
+	var r Reply
+	require.NoError(t, json.Unmarshal(e.Handle(context.Background(), s, raw), &r))
+	return r
+}
+
+const aliceNB = jhOrigin + "/user/alice/api/contents/dir/my%20nb.ipynb"
+
+func TestAKeptSaveIsDueAndLandsOnceWritten(t *testing.T) {
+	e, now, _ := rescueEngine(t)
+	based := now.Add(-time.Hour).UnixMilli()
+	r := handleRaw(t, e, alice, Message{Type: TypeRescue, ID: "r1", URL: aliceNB + "?1795", Method: "PUT", BasedOn: based, Size: 5})
+	require.Equal(t, ActionOK, r.Action, r.Error)
+	require.NotNil(t, r.Kept)
+	assert.Equal(t, 1, *r.Kept, "the badge counts it")
+
+	st := e.Status(context.Background(), alice.TabID, "")
+	require.Len(t, st.Rescues, 1)
+	assert.Equal(t, RescueView{ID: "r1", Path: "dir/my nb.ipynb", URL: aliceNB, Taken: now.UnixMilli(), BasedOn: based,
+		Size: 5, State: "pending", Reason: ReasonUnreachable}, st.Rescues[0])
+	assert.Equal(t, 1, st.SavesKept)
+
+	due := send(t, e, alice, Message{Type: TypeDue})
+	require.Len(t, due.Rescues, 1)
+	assert.Empty(t, send(t, e, bob, Message{Type: TypeDue}).Rescues, "bob's pages see nothing of alice's")
+
+	assert.Equal(t, ActionWait, send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 503}).Action)
+	assert.Contains(t, send(t, e, alice, Message{Type: TypeBody, ID: "r1"}).Error, "not this page's", "no body before a check")
+	r = send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 200, LastModified: based})
+	assert.Equal(t, ActionWrite, r.Action, "the file is still the version the edit started from")
+	assert.Equal(t, ActionOK, send(t, e, alice, Message{Type: TypeBody, ID: "r1"}).Action)
+
+	r = handleRaw(t, e, alice, Message{Type: TypeFinished, ID: "r1", Method: "PUT", Status: 200, OK: true})
+	assert.Equal(t, []string{"r1"}, r.Drop, "the body goes")
+	assert.Equal(t, 0, *r.Kept)
+	st = e.Status(context.Background(), alice.TabID, "")
+	assert.Empty(t, st.Rescues)
+	assert.Equal(t, 1, st.SavesFinished)
+}
+
+func TestAnotherServersPageGetsNothing(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	keep(t, e, alice, "r1", aliceNB, 0, 0)
+
+	assert.Contains(t, send(t, e, bob, Message{Type: TypeRescue, ID: "r2", URL: aliceNB, Method: "PUT"}).Error,
+		"not for the sender's server", "bob cannot file rescues for alice")
+	assert.Equal(t, ActionKeep, send(t, e, bob, Message{Type: TypeCheck, ID: "r1", Status: 404}).Action)
+	assert.Contains(t, send(t, e, bob, Message{Type: TypeBody, ID: "r1"}).Error, "not this page's")
+	assert.Contains(t, send(t, e, bob, Message{Type: TypeFinished, ID: "r1", Method: "PUT", OK: true}).Error, "not this page's")
+	assert.Empty(t, e.Status(context.Background(), bob.TabID, "").Rescues)
+	assert.Len(t, e.Status(context.Background(), alice.TabID, "").Rescues, 1, "alice's rescue is untouched")
+	assert.Contains(t, send(t, e, alice, Message{Type: TypeDiscard, ID: "r1"}).Error, "for the extension itself",
+		"pages cannot discard")
+}
+
+func TestOnlySavesOfFilesAreKept(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	for _, url := range []string{jhOrigin + "/user/alice/api/sessions", aliceNB + "/checkpoints"} {
+		r := handleRaw(t, e, alice, Message{Type: TypeRescue, ID: "x", URL: url, Method: "PUT"})
+		assert.NotEmpty(t, r.Error, url)
+		assert.Equal(t, []string{"x"}, r.Drop, "the stored body goes too")
+	}
+	r := handleRaw(t, e, alice, Message{Type: TypeRescue, ID: "x", URL: aliceNB, Method: "POST"})
+	assert.NotEmpty(t, r.Error)
+}
+
+func TestANewerRescueOfAFileReplacesTheOlder(t *testing.T) {
+	e, now, _ := rescueEngine(t)
+	keep(t, e, alice, "r1", aliceNB, 0, 0)
+	*now = now.Add(time.Minute)
+	r := handleRaw(t, e, alice, Message{Type: TypeRescue, ID: "r2", URL: aliceNB, Method: "PUT", Reason: ReasonLogin, Status: 403})
+	assert.Equal(t, []string{"r1"}, r.Drop)
+	st := e.Status(context.Background(), alice.TabID, "")
+	require.Len(t, st.Rescues, 1)
+	assert.Equal(t, "r2", st.Rescues[0].ID)
+	assert.Equal(t, ReasonLogin, st.Rescues[0].Reason)
+}
+
+func TestAFileChangedOnTheServerIsNotOverwritten(t *testing.T) {
+	e, now, _ := rescueEngine(t)
+	based := now.Add(-time.Hour)
+	keep(t, e, alice, "r1", aliceNB, 0, based.UnixMilli())
+	r := send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 200, LastModified: based.Add(time.Second).UnixMilli()})
+	assert.Equal(t, Reply{Action: ActionKeep, Reason: ReasonChanged}, r)
+	assert.Empty(t, send(t, e, alice, Message{Type: TypeDue}).Rescues, "a conflict waits for the user")
+	st := e.Status(context.Background(), alice.TabID, "")
+	require.Len(t, st.Rescues, 1)
+	assert.Equal(t, "conflict", st.Rescues[0].State)
+	assert.Equal(t, ReasonChanged, st.Rescues[0].Reason)
+
+	// The user decides to save it anyway.
+	assert.Equal(t, ActionOK, send(t, e, ext, Message{Type: TypeSaveNow, ID: "r1"}).Action)
+	require.Len(t, send(t, e, alice, Message{Type: TypeDue}).Rescues, 1)
+	r = send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 200, LastModified: now.UnixMilli()})
+	assert.Equal(t, ActionWrite, r.Action)
+}
+
+func TestADeletedFileComesBack(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	keep(t, e, alice, "r1", aliceNB, 0, 1)
+	assert.Equal(t, ActionWrite, send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 404}).Action)
+}
+
+func TestOnePageWritesARescueAtATime(t *testing.T) {
+	e, now, _ := rescueEngine(t)
+	alice2 := Sender{TabID: 21, URL: jhOrigin + "/user/alice/lab"}
+	require.Equal(t, ActionOK, send(t, e, alice2, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/"}).Action)
+	keep(t, e, alice, "r1", aliceNB, 0, 0)
+	require.Equal(t, ActionWrite, send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 404}).Action)
+	assert.Empty(t, send(t, e, alice2, Message{Type: TypeDue}).Rescues)
+	assert.Equal(t, ActionWait, send(t, e, alice2, Message{Type: TypeCheck, ID: "r1", Status: 404}).Action)
+	*now = now.Add(grantTime + time.Second) // the first page went away
+	assert.Equal(t, ActionWrite, send(t, e, alice2, Message{Type: TypeCheck, ID: "r1", Status: 404}).Action)
+	assert.Contains(t, send(t, e, alice, Message{Type: TypeBody, ID: "r1"}).Error, "not this page's")
+}
+
+func TestAFailedWriteIsTriedAgainLater(t *testing.T) {
+	e, now, _ := rescueEngine(t)
+	keep(t, e, alice, "r1", aliceNB, 0, 0)
+	for i, pause := range []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute} {
+		require.Equal(t, ActionWrite, send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 404}).Action, i)
+		r := send(t, e, alice, Message{Type: TypeFinished, ID: "r1", Method: "PUT", Status: 403, Reason: ReasonLogin})
+		require.Equal(t, ActionOK, r.Action, r.Error)
+		*now = now.Add(pause - time.Second)
+		assert.Empty(t, send(t, e, alice, Message{Type: TypeDue}).Rescues, "try %d: pausing", i)
+		*now = now.Add(time.Second)
+		assert.Len(t, send(t, e, alice, Message{Type: TypeDue}).Rescues, 1, "try %d: due again", i)
+	}
+	st := e.Status(context.Background(), alice.TabID, "")
+	assert.Equal(t, ReasonLogin, st.Rescues[0].Reason)
+	assert.Equal(t, 3, st.Rescues[0].Tries)
+}
+
+func TestHelloListsDueRescues(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	keep(t, e, alice, "r1", aliceNB, 0, 0)
+	alice2 := Sender{TabID: 31, URL: jhOrigin + "/user/alice/lab"}
+	r := send(t, e, alice2, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/"})
+	require.Len(t, r.Rescues, 1, "a page that opens after the user logged in again finishes the save")
+	assert.Equal(t, aliceNB, r.Rescues[0].URL)
+}
+
+func TestDiscardAndExpiry(t *testing.T) {
+	e, now, _ := rescueEngine(t)
+	keep(t, e, alice, "r1", aliceNB, 0, 0)
+	keep(t, e, alice, "r2", jhOrigin+"/user/alice/api/contents/b.ipynb", 0, 0)
+	r := handleRaw(t, e, ext, Message{Type: TypeDiscard, ID: "r1"})
+	assert.Equal(t, []string{"r1"}, r.Drop)
+	assert.NotEmpty(t, send(t, e, ext, Message{Type: TypeDiscard, ID: "r1"}).Error)
+
+	*now = now.Add(8 * 24 * time.Hour)
+	assert.NotEmpty(t, send(t, e, ext, Message{Type: TypeSettings, KeepDays: 0}).Error)
+	r = handleRaw(t, e, ext, Message{Type: TypeSettings, KeepDays: 7})
+	assert.Equal(t, []string{"r2"}, r.Drop, "older than the user keeps them")
+	assert.Equal(t, 0, *r.Kept)
+}
+
+func TestTendDropsRescuesAfterThirtyDays(t *testing.T) {
+	e, now, _ := rescueEngine(t)
+	keep(t, e, alice, "r1", aliceNB, 0, 0)
+	*now = now.Add(29 * 24 * time.Hour)
+	assert.Empty(t, handleRaw(t, e, ext, Message{Type: TypeTend}).Drop)
+	*now = now.Add(2 * 24 * time.Hour)
+	assert.Equal(t, []string{"r1"}, handleRaw(t, e, ext, Message{Type: TypeTend}).Drop)
+}
+
+func TestRescuesSurviveARestart(t *testing.T) {
+	e, now, store := rescueEngine(t)
+	keep(t, e, alice, "r1", aliceNB, 0, 0)
+	again := New(&jar{}, nil, store, func() time.Time { return *now })
+	require.NoError(t, again.Restore(context.Background()))
+	r := send(t, again, alice, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/"})
+	require.Len(t, r.Rescues, 1)
+	assert.Equal(t, "r1", r.Rescues[0].ID)
+}
+
+func TestSavesAreCounted(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	send(t, e, alice, Message{Type: TypeOutcome, URL: aliceNB, Method: "PUT", Status: 200, OK: true})
+	send(t, e, alice, Message{Type: TypeOutcome, URL: jhOrigin + "/user/alice/api/sessions", Method: "POST", Status: 201, OK: true})
+	assert.Equal(t, 1, e.Status(context.Background(), alice.TabID, "").SavesSeen)
+}
