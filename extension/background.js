@@ -9,8 +9,9 @@
 'use strict';
 
 if (typeof importScripts === 'function') {
-  importScripts('wasm_exec.js'); // Chrome's service worker
+  importScripts('wasm_exec.js', 'bodies.js'); // Chrome's service worker
 }
+/* global savekeeperBodies */
 
 const engineReady = new Promise((resolve, reject) => {
   globalThis.savekeeperReady = resolve;
@@ -25,11 +26,52 @@ engineReady.catch((err) => console.error('SaveKeeper engine failed to start:', e
 
 const extensionOrigin = chrome.runtime.getURL('');
 
-// tend asks the engine to extend `_xsrf` cookies that expire soon.
+// Types that reach the engine only through this file's ports, never as a
+// message a content script sends.
+const PORT_ONLY = new Set(['rescue', 'body']);
+
+// MAX_RESCUE bounds one rescue body, in characters.
+const MAX_RESCUE = 256 * 1024 * 1024;
+
+let badge = -1;
+
+// callEngine sends one message to the engine and returns its reply, after
+// carrying out what the reply asks of the background: rescue bodies to
+// delete (drop) and the number of rescues kept (kept, shown on the badge).
+// Both are taken out of the reply.
+async function callEngine(message, tabId, url, fromExtension) {
+  await engineReady;
+  const reply = JSON.parse(await globalThis.savekeeperEngine(JSON.stringify(message), tabId, url, fromExtension));
+  if (Array.isArray(reply.drop) && reply.drop.length) {
+    savekeeperBodies.delete(reply.drop).catch((err) => console.error('SaveKeeper could not delete a rescue:', err));
+  }
+  if (typeof reply.kept === 'number' && reply.kept !== badge) {
+    badge = reply.kept;
+    chrome.action.setBadgeBackgroundColor({ color: '#b3261e' });
+    chrome.action.setBadgeText({ text: badge ? String(badge) : '' });
+  }
+  delete reply.drop;
+  delete reply.kept;
+  return reply;
+}
+
+// tend asks the engine to extend `_xsrf` cookies that expire soon and to
+// drop rescues older than the user keeps them.
 function tend() {
-  engineReady
-    .then(() => globalThis.savekeeperEngine('{"type":"tend"}', -1, extensionOrigin, true))
+  callEngine({ type: 'tend' }, -1, extensionOrigin, true)
     .catch((err) => console.error('SaveKeeper could not check cookie expiry:', err));
+}
+
+// The badge shows the rescues kept from the moment the background starts.
+callEngine({ type: 'status', tabId: -1 }, -1, extensionOrigin, true)
+  .catch((err) => console.error('SaveKeeper could not read its rescues:', err));
+
+// tabSender returns the tab and URL of a content script in a tab's top
+// frame, or null for any other sender.
+function tabSender(sender) {
+  if (!sender || sender.id !== chrome.runtime.id || !sender.tab || typeof sender.tab.id !== 'number') return null;
+  if (sender.frameId !== 0 || typeof sender.url !== 'string' || sender.url.startsWith(extensionOrigin)) return null;
+  return { tabId: sender.tab.id, url: sender.url };
 }
 
 // Cookies about to expire are extended when an `_xsrf` cookie changes and
@@ -45,19 +87,84 @@ chrome.alarms.get('savekeeper-tend').then((alarm) => {
 });
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  if (sender.id !== chrome.runtime.id) return false;
+  if (sender.id !== chrome.runtime.id || !message || typeof message !== 'object') return false;
   const url = typeof sender.url === 'string' ? sender.url : '';
   const fromExtension = url.startsWith(extensionOrigin);
   const tabId = !fromExtension && sender.tab && typeof sender.tab.id === 'number' && sender.frameId === 0 ? sender.tab.id : -1;
-  let raw;
-  try {
-    raw = JSON.stringify(message);
-  } catch (e) {
-    return false;
-  }
-  engineReady
-    .then(() => globalThis.savekeeperEngine(raw, tabId, url, fromExtension))
-    .then((reply) => sendResponse(JSON.parse(reply)))
+  if (!fromExtension && PORT_ONLY.has(message.type)) return false;
+  callEngine(message, tabId, url, fromExtension)
+    .then(sendResponse)
     .catch((err) => sendResponse({ error: String((err && err.message) || err) }));
   return true; // the answer comes later
 });
+
+// Rescue bodies travel over ports, in parts: a body of 50 MB and more does
+// not fit one runtime message.
+chrome.runtime.onConnect.addListener((port) => {
+  const from = tabSender(port.sender);
+  if (!from) {
+    port.disconnect();
+    return;
+  }
+  if (port.name === 'savekeeper-rescue') receiveRescue(port, from);
+  else if (port.name === 'savekeeper-body') sendBody(port, from);
+  else port.disconnect();
+});
+
+// receiveRescue takes a kept save from a page: {type:'begin', msg}, then
+// {type:'part', data} messages, then {type:'end'}. The body is stored
+// first, then the engine records it (or refuses it, and it is deleted).
+function receiveRescue(port, from) {
+  let msg = null;
+  let parts = [];
+  let size = 0;
+  const fail = (error) => {
+    parts = [];
+    port.postMessage({ reply: { error } });
+    port.disconnect();
+  };
+  port.onMessage.addListener((m) => {
+    if (!m || typeof m !== 'object') return fail('bad message');
+    if (m.type === 'begin' && !msg && m.msg && typeof m.msg === 'object') {
+      msg = m.msg;
+    } else if (m.type === 'part' && msg && typeof m.data === 'string' && m.data.length <= savekeeperBodies.PART) {
+      size += m.data.length;
+      if (size > MAX_RESCUE) return fail('rescue too large');
+      parts.push(m.data);
+    } else if (m.type === 'end' && msg) {
+      const id = crypto.randomUUID();
+      const body = parts;
+      parts = [];
+      savekeeperBodies.put(id, body)
+        .then(() => callEngine({ ...msg, type: 'rescue', id, size }, from.tabId, from.url, false))
+        .then((reply) => {
+          if (reply.error) savekeeperBodies.delete([id]).catch(() => {});
+          port.postMessage({ reply });
+          port.disconnect();
+        })
+        .catch((err) => fail(String((err && err.message) || err)));
+    } else {
+      fail('bad message');
+    }
+    return undefined;
+  });
+}
+
+// sendBody hands a page the body of a rescue the engine told it to write:
+// {id} in, {type:'part', data} messages and {type:'end'} out.
+function sendBody(port, from) {
+  port.onMessage.addListener(async (m) => {
+    try {
+      if (!m || typeof m.id !== 'string') throw new Error('bad message');
+      const reply = await callEngine({ type: 'body', id: m.id }, from.tabId, from.url, false);
+      if (reply.error) throw new Error(reply.error);
+      const parts = await savekeeperBodies.get(m.id);
+      if (!parts) throw new Error('the rescue body is gone');
+      for (const data of parts) port.postMessage({ type: 'part', data });
+      port.postMessage({ type: 'end' });
+    } catch (err) {
+      port.postMessage({ type: 'error', error: String((err && err.message) || err) });
+    }
+    port.disconnect();
+  });
+}

@@ -41,6 +41,9 @@
   const MutationObserver_ = MutationObserver;
   const TextDecoder_ = TextDecoder;
   const setTimeout_ = setTimeout;
+  const clearTimeout_ = clearTimeout;
+  const DateParse = Date.parse;
+  const min = Math.min;
   const decodeURIComponent_ = decodeURIComponent;
   const random = Math.random;
   const startsWith = String.prototype.startsWith;
@@ -68,6 +71,9 @@
   const readyStateGetter = getter('readyState');
   const textContentGetter = getOwnPropertyDescriptor(Node.prototype, 'textContent').get;
   const requestClone = Request_.prototype.clone;
+  const requestText = Request_.prototype.text;
+  const Response_ = Response;
+  const isArray = Array.isArray;
   const responseClone = Response.prototype.clone;
   const headersGet = Headers_.prototype.get;
   const headersHas = Headers_.prototype.has;
@@ -81,10 +87,14 @@
   const mapDelete = Map_.prototype.delete;
   const weakGet = WeakMap_.prototype.get;
   const weakSet = WeakMap_.prototype.set;
+  const promiseThen = Promise_.prototype.then;
 
   const nativeFetch = G.fetch;
   const XHR = G.XMLHttpRequest;
   const xhrProto = XHR.prototype;
+  const xhrStatus = getOwnPropertyDescriptor(xhrProto, 'status').get;
+  const xhrResponseType = getOwnPropertyDescriptor(xhrProto, 'responseType').get;
+  const xhrResponseText = getOwnPropertyDescriptor(xhrProto, 'responseText').get;
   const xhr = {
     open: xhrProto.open,
     send: xhrProto.send,
@@ -100,8 +110,10 @@
   const SAFE_METHODS = { GET: 1, HEAD: 1, OPTIONS: 1 };
   const MAX_BODY = 16 * 1024; // what the engine reads of a refused response
   const ASK_TIMEOUT = 30000; // the engine answers within its own renewal timeout
+  const BODY_TIMEOUT = 300000; // moving a rescue body of many megabytes
   const EVENT_REQUEST = 'savekeeper:request';
   const EVENT_REPLY = 'savekeeper:reply';
+  const EVENT_FINISH = 'savekeeper:finish';
 
   // ---- Detection -------------------------------------------------------
 
@@ -140,7 +152,9 @@
     if (found && validBase(found.baseUrl) && underBase(loc.pathname + '/', found.baseUrl)) {
       mode = 'jupyter';
       server = found;
-      ask({ type: 'hello', flavor: found.flavor, baseUrl: found.baseUrl, hub: found.hub });
+      apply(promiseThen, ask({ type: 'hello', flavor: found.flavor, baseUrl: found.baseUrl, hub: found.hub }), [(reply) => {
+        if (isArray(reply.rescues) && reply.rescues.length) scheduleFinish(FIRST_PAUSE);
+      }]);
     } else {
       mode = 'off';
       unwrap();
@@ -217,9 +231,17 @@
   const pending = new Map_();
   let seq = 0;
 
+  // A reply is a JSON string, followed by "\n" and a rescue body when it
+  // carries one (the answer to "body").
   apply(addEventListener, doc, [EVENT_REPLY, (event) => {
-    const detail = event.detail;
+    let detail = event.detail;
     if (typeof detail !== 'string') return;
+    let body;
+    const cut = apply(indexOf, detail, ['\n']);
+    if (cut >= 0) {
+      body = apply(slice, detail, [cut + 1]);
+      detail = apply(slice, detail, [0, cut]);
+    }
     let m;
     try {
       m = JSONparse(detail);
@@ -229,25 +251,29 @@
     const resolve = m && apply(mapGet, pending, [m.id]);
     if (!resolve) return;
     apply(mapDelete, pending, [m.id]);
-    resolve(m.reply && typeof m.reply === 'object' ? m.reply : {});
+    const answer = m.reply && typeof m.reply === 'object' ? m.reply : {};
+    if (body !== undefined) answer.body = body;
+    resolve(answer);
   }]);
 
-  // ask sends msg to the engine and resolves to its reply ({} when there is
-  // none in time).
-  function ask(msg) {
+  // ask sends msg (and a rescue body, for "rescue") to the engine and
+  // resolves to its reply ({} when there is none in time).
+  function ask(msg, body) {
     return new Promise_((resolve) => {
       seq += 1;
       const id = seq + '.' + apply(slice, '' + random(), [2, 10]);
       apply(mapSet, pending, [id, resolve]);
       setTimeout_(() => {
         if (apply(mapDelete, pending, [id])) resolve({});
-      }, ASK_TIMEOUT);
-      apply(dispatchEvent, doc, [new CustomEvent_(EVENT_REQUEST, { detail: JSONstringify({ id, msg }) })]);
+      }, body === undefined && msg.type !== 'body' ? ASK_TIMEOUT : BODY_TIMEOUT);
+      let detail = JSONstringify({ id, msg });
+      if (body !== undefined) detail += '\n' + body;
+      apply(dispatchEvent, doc, [new CustomEvent_(EVENT_REQUEST, { detail })]);
     });
   }
 
   // recover asks the engine about a refused request and carries out its
-  // verdict. It resolves to the token to retry with, or '' to give up.
+  // verdict. It resolves to {token} to retry with, or {reason} to give up.
   async function recover(url, method, contentType, body, sentToken) {
     let verdict = await ask({ type: 'failed', url, method, status: 403, contentType, body, sentToken });
     if (verdict.hub === true && server) server.hub = true; // learned from the refusal
@@ -267,13 +293,187 @@
       }
       verdict = await ask({ type: 'renewed', lease: verdict.lease, status, finalUrl });
     }
-    if (verdict.action === 'retry' && typeof verdict.token === 'string' && verdict.token) return verdict.token;
-    return '';
+    if (verdict.action === 'retry' && typeof verdict.token === 'string' && verdict.token) return { token: verdict.token };
+    return { token: '', reason: typeof verdict.reason === 'string' ? verdict.reason : '' };
   }
 
   function report(url, method, status, recovered) {
     ask({ type: 'outcome', url, method, status, ok: status >= 200 && status < 300, recovered });
   }
+
+  // ---- Rescues ----------------------------------------------------------
+
+  const noop = () => {};
+  const versions = new Map_(); // file key → last_modified (ms) the server last reported
+  const FIRST_PAUSE = 2000; // ms before the first try at writing rescues
+  const MAX_PAUSE = 15000; // the longest pause while the server does not answer
+
+  // fileKey returns the URL path of the file a contents API URL names
+  // ('' for any other URL). With save set, the URL must name a file.
+  function fileKey(url, save) {
+    if (!save) return '';
+    let u;
+    try {
+      u = new URL_(url, loc.href);
+    } catch (e) {
+      return '';
+    }
+    const p = u.pathname;
+    if (!underBase(p, server.baseUrl + 'api/contents/') || apply(endsWith, p, ['/']) ||
+      apply(endsWith, p, ['/checkpoints']) || apply(includes, p, ['/checkpoints/'])) return '';
+    return p;
+  }
+
+  // isSaveCheck returns the file key of a request that asks for a file's
+  // model without its content: the check JupyterLab and the classic
+  // Notebook make before each save, which tells the file's last_modified.
+  function isSaveCheck(url, method) {
+    if (apply(toUpperCase, '' + method, []) !== 'GET' || !apply(includes, url, ['content=0'])) return '';
+    return fileKey(url, true);
+  }
+
+  // track remembers the last_modified in a contents model (JSON text or
+  // object) as the version of key that the page works on.
+  function track(key, model) {
+    if (!key) return;
+    let m = model;
+    if (typeof m === 'string') {
+      try {
+        m = JSONparse(m);
+      } catch (e) {
+        return;
+      }
+    }
+    const t = m && typeof m.last_modified === 'string' ? DateParse(m.last_modified) : NaN;
+    if (t === t) apply(mapSet, versions, [key, t]); // not NaN
+  }
+
+  // answerSaveCheck hands Jupyter the answer to a save check. When the
+  // server cannot answer it (unreachable, login lost, a proxy error),
+  // JupyterLab would give up the save without sending it, and the edit
+  // could not be kept: the check is answered "404 not found" instead, for
+  // which JupyterLab sends the save anyway (the classic Notebook always
+  // does), and the save that fails becomes a rescue.
+  function answerSaveCheck(response, key) {
+    const stand = () => new Response_('{"message": "SaveKeeper: the server did not answer; the save will be kept", "reason": null}',
+      { status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } });
+    return apply(promiseThen, response, [(r) => {
+      if (r.status === 401 || r.status === 403 || r.status >= 500) return stand();
+      if (r.ok) apply(promiseThen, readPrefix(r), [(t) => track(key, t), noop]);
+      return r;
+    }, stand]);
+  }
+
+  // keepRescue sends the body of a save that failed to the background,
+  // where it is kept until the server takes it.
+  async function keepRescue(url, key, status, reason, text, kept) {
+    let body = text;
+    if (typeof body !== 'string' && kept) {
+      try {
+        body = await apply(requestText, kept, []);
+      } catch (e) {
+        body = null;
+      }
+    }
+    if (typeof body !== 'string') return;
+    const basedOn = apply(mapGet, versions, [key]) || 0;
+    const reply = await ask({ type: 'rescue', url, method: 'PUT', status, reason: reason || '', basedOn }, body);
+    if (reply.action === 'ok') scheduleFinish(FIRST_PAUSE);
+  }
+
+  let finishTimer = 0;
+  let finishing = false;
+  let finishPause = 0; // set while rescues wait for the server
+
+  // scheduleFinish runs finish after ms, unless it is already due sooner.
+  function scheduleFinish(ms) {
+    if (mode !== 'jupyter') return;
+    if (finishTimer) clearTimeout_(finishTimer);
+    finishTimer = setTimeout_(() => {
+      finishTimer = 0;
+      finish();
+    }, ms);
+  }
+
+  // serverAnswered starts the next try at once when a request of the page
+  // shows the server is back.
+  function serverAnswered(response) {
+    if (finishPause && response && response.ok && !finishing) scheduleFinish(0);
+  }
+
+  // finish writes back the rescues the engine says are due for this server,
+  // and tries again later while the server does not answer.
+  async function finish() {
+    if (finishing) return;
+    finishing = true;
+    let waiting = false;
+    let tried = 0;
+    try {
+      const reply = await ask({ type: 'due' });
+      const list = isArray(reply.rescues) ? reply.rescues : [];
+      for (let i = 0; i < list.length; i++) {
+        tried++;
+        if ((await finishOne(list[i])) === 'wait') waiting = true;
+      }
+    } finally {
+      finishing = false;
+    }
+    if (waiting) {
+      finishPause = finishPause ? min(finishPause * 2, MAX_PAUSE) : FIRST_PAUSE;
+      scheduleFinish(finishPause);
+    } else {
+      finishPause = 0;
+      if (tried) scheduleFinish(FIRST_PAUSE); // whatever became due meanwhile
+    }
+  }
+
+  // finishOne tries one rescue: it asks the server for the file's version,
+  // lets the engine decide, and writes the body when the engine says so.
+  // It resolves to 'wait' while the server does not answer.
+  async function finishOne(r) {
+    const url = r && typeof r.id === 'string' && typeof r.url === 'string' ? target(r.url) : '';
+    if (!url) return 'skip';
+    let status = 0;
+    let lastModified = 0;
+    try {
+      const headers = new Headers_();
+      const token = tokenToSend('', false);
+      if (token) apply(headersSet, headers, ['X-XSRFToken', token]);
+      const res = await apply(nativeFetch, G, [url + '?content=0', { headers, credentials: 'same-origin', cache: 'no-store' }]);
+      status = res.status;
+      if (status === 200) {
+        const key = fileKey(url, true);
+        track(key, await readPrefix(res));
+        lastModified = apply(mapGet, versions, [key]) || 0;
+      }
+    } catch (e) {
+      status = 0;
+    }
+    const verdict = await ask({ type: 'check', id: r.id, status, lastModified });
+    if (verdict.action === 'wait' || !verdict.action) return 'wait';
+    if (verdict.action !== 'write') return 'kept';
+    const got = await ask({ type: 'body', id: r.id });
+    let result = 0;
+    const note = { reason: '' };
+    if (typeof got.body === 'string') {
+      try {
+        const headers = new Headers_({ 'Content-Type': 'application/json' });
+        const request = new Request_(url, { method: 'PUT', body: got.body, headers, credentials: 'same-origin' });
+        result = (await saveWithFetch(request, headers, url, '', false, got.body, note)).status;
+      } catch (e) {
+        result = 0;
+      }
+    }
+    const ok = result >= 200 && result < 300;
+    await ask({ type: 'finished', id: r.id, method: 'PUT', status: result, ok, reason: note.reason });
+    return ok ? 'written' : 'failed';
+  }
+
+  // The popup's "Save now" reaches the page through the relay.
+  apply(addEventListener, doc, [EVENT_FINISH, () => {
+    finishPause = 0;
+    scheduleFinish(0);
+  }]);
 
   // ---- fetch -----------------------------------------------------------
 
@@ -328,37 +528,77 @@
     const headers = new Headers_(request.headers);
     const caller = apply(headersGet, headers, ['X-XSRFToken']) || '';
     const authorized = apply(headersHas, headers, ['Authorization']);
+    const check = isSaveCheck(url, request.method);
     if (!guarded(method)) {
       if (!caller && !authorized) {
         const token = tokenToSend('', false);
-        if (!token) return apply(nativeFetch, G, [request]);
-        apply(headersSet, headers, ['X-XSRFToken', token]);
-        request = new Request_(request, { headers });
+        if (token) {
+          apply(headersSet, headers, ['X-XSRFToken', token]);
+          request = new Request_(request, { headers });
+        }
       }
-      return apply(nativeFetch, G, [request]);
+      const response = apply(nativeFetch, G, [request]);
+      if (check) return answerSaveCheck(response, check);
+      if (finishPause) apply(promiseThen, response, [serverAnswered, noop]);
+      return response;
     }
-    return saveWithFetch(request, headers, url, caller, authorized);
+    const text = init && typeof init.body === 'string' ? init.body : null;
+    const saving = saveWithFetch(request, headers, url, caller, authorized, text, null);
+    return check ? answerSaveCheck(saving, check) : saving;
   }
 
-  async function saveWithFetch(request, headers, url, caller, authorized) {
+  // saveWithFetch sends a request that changes something with a replayable
+  // body and recovers it when refused. A save that still fails is kept as
+  // a rescue (text is its body when the caller passed a string). When
+  // writing a rescue back, note is an object that receives the reason the
+  // engine gave up, and nothing is kept again.
+  async function saveWithFetch(request, headers, url, caller, authorized, text, note) {
+    const key = note ? '' : fileKey(url, request.method === 'PUT');
     const sent = tokenToSend(caller, authorized);
     if (sent) apply(headersSet, headers, ['X-XSRFToken', sent]);
     const credentials = request.credentials === 'omit' ? 'same-origin' : request.credentials;
     const first = new Request_(request, { headers, credentials });
     const spare = apply(requestClone, first, []); // the replayable body
-    const response = await apply(nativeFetch, G, [first]);
-    if (response.status !== 403) return response;
-    const token = await recover(url, first.method, apply(headersGet, response.headers, ['Content-Type']) || '',
-      await readPrefix(response), sent);
-    if (!token) {
-      report(url, first.method, response.status, false);
-      return response;
+    const kept = key && text === null ? apply(requestClone, first, []) : null; // a body that is not a string
+    const keep = (status, reason) => {
+      if (key) keepRescue(url, key, status, reason, text, kept);
+    };
+    let response;
+    try {
+      response = await apply(nativeFetch, G, [first]);
+    } catch (e) {
+      keep(0, '');
+      throw e;
     }
-    apply(headersSet, headers, ['X-XSRFToken', token]);
-    const again = await apply(nativeFetch, G, [new Request_(spare, { headers, credentials })]);
-    report(url, first.method, again.status, again.ok);
-    if (again.ok) designated = token;
-    return again;
+    let reason = '';
+    if (response.status === 403) {
+      const verdict = await recover(url, first.method, apply(headersGet, response.headers, ['Content-Type']) || '',
+        await readPrefix(response), sent);
+      if (verdict.token) {
+        apply(headersSet, headers, ['X-XSRFToken', verdict.token]);
+        try {
+          response = await apply(nativeFetch, G, [new Request_(spare, { headers, credentials })]);
+        } catch (e) {
+          report(url, first.method, 0, false);
+          keep(0, '');
+          throw e;
+        }
+        report(url, first.method, response.status, response.ok);
+        if (response.ok) designated = verdict.token;
+      } else {
+        reason = verdict.reason;
+        report(url, first.method, response.status, false);
+      }
+    } else if (key) {
+      report(url, first.method, response.status, false); // counts the save
+    }
+    if (note) note.reason = reason;
+    if (response.ok) {
+      if (key || note) apply(promiseThen, readPrefix(response), [(t) => track(fileKey(url, true), t), noop]);
+    } else {
+      keep(response.status, reason);
+    }
+    return response;
   }
 
   // ---- XMLHttpRequest --------------------------------------------------
@@ -399,6 +639,15 @@
         if (!caller && !authorized) {
           const token = tokenToSend('', false);
           if (token) apply(xhr.setRequestHeader, this, ['X-XSRFToken', token]);
+        }
+        const key = isSaveCheck(url, r.method);
+        if (key) {
+          const page = this;
+          apply(addEventListener, page, ['load', () => {
+            if (apply(xhrStatus, page, []) === 200 && apply(xhrResponseType, page, []) === '') {
+              track(key, apply(xhrResponseText, page, []));
+            }
+          }]);
         }
         return apply(xhr.send, this, arguments);
       }
@@ -447,20 +696,36 @@
     });
   }
 
+  // saveWithXHR sends a request that changes something on a private XHR,
+  // recovers it when refused, keeps a save that still fails as a rescue
+  // (string bodies: what the classic Notebook sends), and makes the page's
+  // XHR show how it ended.
   async function saveWithXHR(page, r, url, sent, body) {
+    const key = fileKey(url, r.method === 'PUT');
     let { inner, ending } = await sendInner(page, r, sent, body);
     if (r.aborted) return;
+    let reason = '';
     if (inner.status === 403) {
       const text = inner.responseType === '' || inner.responseType === 'text' ? apply(slice, inner.responseText, [0, MAX_BODY]) : '';
-      const token = await recover(url, r.method, apply(xhr.getResponseHeader, inner, ['Content-Type']) || '', text, sent);
+      const verdict = await recover(url, r.method, apply(xhr.getResponseHeader, inner, ['Content-Type']) || '', text, sent);
       if (r.aborted) return;
-      if (token) {
-        ({ inner, ending } = await sendInner(page, r, token, body));
+      if (verdict.token) {
+        ({ inner, ending } = await sendInner(page, r, verdict.token, body));
         if (r.aborted) return;
         report(url, r.method, inner.status, inner.status >= 200 && inner.status < 300);
-        if (inner.status >= 200 && inner.status < 300) designated = token;
+        if (inner.status >= 200 && inner.status < 300) designated = verdict.token;
       } else {
+        reason = verdict.reason;
         report(url, r.method, inner.status, false);
+      }
+    } else if (key) {
+      report(url, r.method, inner.status, false); // counts the save
+    }
+    if (key) {
+      if (inner.status >= 200 && inner.status < 300) {
+        if (inner.responseType === '' || inner.responseType === 'text') track(key, inner.responseText);
+      } else if (typeof body === 'string') {
+        keepRescue(url, key, inner.status, reason, body, null);
       }
     }
     mirror(page, inner, ending);

@@ -2,6 +2,7 @@
 // active one, or, when the popup is opened as a page, the tab showing the
 // URL given as ?for=<url> (or the tab given as ?tab=<id>).
 'use strict';
+/* global savekeeperBodies */
 
 const FLAVORS = { classic: 'classic Notebook', lab: 'JupyterLab', notebook7: 'Notebook 7' };
 
@@ -41,34 +42,180 @@ function tokenText(token) {
   return text;
 }
 
-function render(status) {
+// WHY says, per reason, why a save is kept and what happens next.
+const WHY = {
+  'server-unreachable': 'The server did not answer. SaveKeeper saves it as soon as the server is back.',
+  'server-error': 'The server failed to save it. SaveKeeper tries again.',
+  'login-required': 'Your login expired. SaveKeeper saves it after you log in again.',
+  'changed-on-server': 'Not saved: the file was changed on the server after your edit began. ' +
+    'Download your version, or use "Save now" to replace the server\'s.',
+};
+
+function sizeText(bytes) {
+  if (bytes >= 1024 * 1024) return (bytes / 1024 / 1024).toFixed(1) + ' MB';
+  if (bytes >= 1024) return Math.round(bytes / 1024) + ' KB';
+  return bytes + ' bytes';
+}
+
+function baseName(path) {
+  return path.slice(path.lastIndexOf('/') + 1) || path;
+}
+
+let current = null; // { tab, status } on screen
+
+function render(tab, status) {
   const summary = document.getElementById('summary');
   const details = document.getElementById('details');
+  const login = document.getElementById('login');
   details.replaceChildren();
+  current = { tab, status };
   if (!status || !status.detected) {
     summary.textContent = 'No Jupyter page in this tab.';
     summary.className = '';
     add(details, 'Jupyter', 'not detected');
     details.hidden = false;
+    login.hidden = true;
+    renderRescues([]);
     return;
   }
+  const rescues = status.rescues || [];
+  const loginLost = status.lastProblem === 'login-required' || rescues.some((r) => r.reason === 'login-required');
   const problem = status.lastProblem && PROBLEMS[status.lastProblem];
-  if (problem) {
+  if (loginLost) {
+    summary.textContent = PROBLEMS['login-required'];
+    summary.className = 'bad';
+  } else if (rescues.length) {
+    summary.textContent = rescues.length === 1
+      ? 'One save could not be finished. SaveKeeper keeps it.'
+      : rescues.length + ' saves could not be finished. SaveKeeper keeps them.';
+    summary.className = 'warn';
+  } else if (problem) {
     summary.textContent = problem;
-    summary.className = status.lastProblem === 'login-required' ? 'bad' : 'warn';
+    summary.className = 'warn';
   } else {
     summary.textContent = status.token.present ? 'Saves are protected.' : 'Saves are protected; the token will be renewed.';
     summary.className = 'ok';
   }
+  login.hidden = !loginLost;
+  document.getElementById('login-link').href = status.origin + status.baseUrl;
+  renderRescues(rescues);
   add(details, 'Jupyter', 'detected (' + (FLAVORS[status.flavor] || status.flavor) + (status.hub ? ', JupyterHub' : '') + ')');
   add(details, 'Server', status.origin + status.baseUrl);
   add(details, 'Token', tokenText(status.token));
   add(details, 'Last renewal', status.lastRenewal
     ? formatTime(status.lastRenewal) + ' (' + status.renewals + ' in all)'
     : 'never');
+  add(details, 'Saves seen', String(status.savesSeen));
   add(details, 'Saves recovered', String(status.savesRecovered));
   if (status.savesFailed) add(details, 'Saves failed', String(status.savesFailed));
+  if (status.savesKept) add(details, 'Saves kept', status.savesKept + ' (' + status.savesFinished + ' finished later)');
   details.hidden = false;
+}
+
+// renderRescues lists the kept saves with their actions, keeping the
+// keyboard focus on the same button when the list is drawn again.
+function renderRescues(rescues) {
+  const section = document.getElementById('rescues');
+  const list = document.getElementById('rescue-list');
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : '';
+  list.replaceChildren();
+  for (const r of rescues) {
+    const li = document.createElement('li');
+    const name = baseName(r.path);
+    const file = document.createElement('div');
+    file.className = 'file';
+    file.textContent = r.path;
+    const when = document.createElement('div');
+    when.textContent = 'Kept ' + formatTime(r.taken) + ', ' + sizeText(r.size);
+    const why = document.createElement('p');
+    why.className = 'why';
+    why.textContent = WHY[r.reason] || 'The server refused it. SaveKeeper tries again.';
+    const actions = document.createElement('div');
+    actions.className = 'actions';
+    actions.append(
+      button(r.path.endsWith('.ipynb') ? 'Download .ipynb' : 'Download', 'Download your version of ' + name, r.id + ':download', () => download(r)),
+      button('Save now', 'Save ' + name + ' to the server now', r.id + ':save', () => saveNow(r)),
+      button('Discard', 'Discard the kept save of ' + name, r.id + ':discard', (b) => discard(r, b)),
+    );
+    li.append(file, when, why, actions);
+    list.append(li);
+  }
+  section.hidden = rescues.length === 0;
+  const again = focused && list.querySelector(`[data-key="${CSS.escape(focused)}"]`);
+  if (again) again.focus();
+}
+
+function button(text, label, key, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.setAttribute('aria-label', label);
+  b.dataset.key = key;
+  b.addEventListener('click', () => onClick(b));
+  return b;
+}
+
+// fileOf returns what a kept save holds as the file the user would save:
+// the notebook of a contents model (JSON as it was sent), the text or
+// bytes of a file model, or the body itself when it is not a model.
+function fileOf(body, path) {
+  let model = null;
+  try {
+    model = JSON.parse(body);
+  } catch (e) {
+    model = null;
+  }
+  if (model && model.type === 'notebook' && model.content && typeof model.content === 'object') {
+    return { data: JSON.stringify(model.content), type: 'application/x-ipynb+json', name: baseName(path) };
+  }
+  if (model && model.type === 'file' && typeof model.content === 'string') {
+    if (model.format === 'base64') {
+      const bytes = Uint8Array.from(atob(model.content), (c) => c.charCodeAt(0));
+      return { data: bytes, type: 'application/octet-stream', name: baseName(path) };
+    }
+    return { data: model.content, type: 'text/plain', name: baseName(path) };
+  }
+  return { data: body, type: 'application/json', name: baseName(path) + '.json' };
+}
+
+async function download(r) {
+  const parts = await savekeeperBodies.get(r.id);
+  if (!parts) throw new Error('the kept save is gone');
+  const file = fileOf(parts.join(''), r.path);
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([file.data], { type: file.type }));
+  a.download = file.name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+}
+
+async function saveNow(r) {
+  const reply = await chrome.runtime.sendMessage({ type: 'save-now', id: r.id });
+  if (reply && reply.error) throw new Error(reply.error);
+  if (current && current.tab && typeof current.tab.id === 'number') {
+    await chrome.tabs.sendMessage(current.tab.id, { type: 'savekeeper-finish' }).catch(() => {});
+  }
+  setStatusNote('Saving ' + baseName(r.path) + '…');
+}
+
+// discard asks once more before it throws a kept save away.
+async function discard(r, b) {
+  if (b.dataset.confirm !== 'yes') {
+    b.dataset.confirm = 'yes';
+    b.textContent = 'Discard for good?';
+    return;
+  }
+  const reply = await chrome.runtime.sendMessage({ type: 'discard', id: r.id });
+  if (reply && reply.error) throw new Error(reply.error);
+  setStatusNote('The kept save of ' + baseName(r.path) + ' was discarded.');
+  await refresh();
+}
+
+function setStatusNote(text) {
+  const summary = document.getElementById('summary');
+  summary.textContent = text;
 }
 
 function add(list, term, value) {
@@ -79,19 +226,35 @@ function add(list, term, value) {
   list.append(dt, dd);
 }
 
-async function main() {
-  const tab = await targetTab();
+let tab = null;
+let shown = '';
+
+// refresh reads the status again and draws it when it changed.
+async function refresh() {
   if (!tab || typeof tab.id !== 'number' || Number.isNaN(tab.id)) {
-    render(null);
+    render(null, null);
     return;
   }
   const reply = await chrome.runtime.sendMessage({ type: 'status', tabId: tab.id, url: tab.url || '' });
   if (reply && reply.error) throw new Error(reply.error);
-  render(reply && reply.status);
+  const text = JSON.stringify(reply && reply.status);
+  if (text !== shown) {
+    shown = text;
+    render(tab, reply && reply.status);
+  }
 }
 
-main().catch((err) => {
+function showError(err) {
   const summary = document.getElementById('summary');
   summary.textContent = 'SaveKeeper could not read its status: ' + err.message;
   summary.className = 'bad';
-});
+}
+
+async function main() {
+  tab = await targetTab();
+  await refresh();
+  setInterval(() => refresh().catch(showError), 2000); // kept saves finish while the popup is open
+}
+
+window.addEventListener('unhandledrejection', (event) => showError(event.reason || new Error('unknown error')));
+main().catch(showError);

@@ -6,36 +6,103 @@
 // The relay forwards only JSON strings of bounded size that hold one of
 // the page-layer message types, at a bounded rate, and the engine checks
 // each message again against the tab and URL the browser reports.
+//
+// Rescue bodies (the body of a save that could not be completed, and the
+// same body when the engine lets the page write it later) can be far
+// larger than a runtime message: they travel as "<JSON header>\n<body>"
+// between page and relay, and in parts over a port to the background.
 (() => {
   'use strict';
 
   const EVENT_REQUEST = 'savekeeper:request';
   const EVENT_REPLY = 'savekeeper:reply';
   const MAX_MESSAGE = 64 * 1024;
-  const PAGE_TYPES = new Set(['hello', 'failed', 'renewed', 'outcome']);
+  const EVENT_FINISH = 'savekeeper:finish';
+  const PAGE_TYPES = new Set(['hello', 'failed', 'renewed', 'outcome', 'due', 'check', 'finished', 'rescue', 'body']);
+  const MAX_RESCUE = 256 * 1024 * 1024; // characters
+  const PART = 4 * 1024 * 1024; // characters per port message
   const RATE_WINDOW = 10000; // ms
   const RATE_LIMIT = 100; // messages per window; a save uses at most four
+  const RESCUE_LIMIT = 10; // rescue bodies per window
 
-  let windowStart = 0;
-  let windowCount = 0;
+  // limiter returns a function that tells whether one more event fits in
+  // limit per RATE_WINDOW.
+  function limiter(limit) {
+    let windowStart = 0;
+    let windowCount = 0;
+    return () => {
+      const now = Date.now();
+      if (now - windowStart > RATE_WINDOW) {
+        windowStart = now;
+        windowCount = 0;
+      }
+      windowCount += 1;
+      return windowCount <= limit;
+    };
+  }
+  const allowed = limiter(RATE_LIMIT);
+  const rescueAllowed = limiter(RESCUE_LIMIT);
 
-  function allowed() {
-    const now = Date.now();
-    if (now - windowStart > RATE_WINDOW) {
-      windowStart = now;
-      windowCount = 0;
+  function reply(id, answer, body) {
+    let detail = JSON.stringify({ id, reply: answer });
+    if (typeof body === 'string') detail += '\n' + body;
+    document.dispatchEvent(new CustomEvent(EVENT_REPLY, { detail }));
+  }
+
+  // keepRescue sends a rescue body to the background in parts and
+  // resolves to the engine's reply.
+  function keepRescue(msg, body) {
+    return new Promise((resolve) => {
+      const port = chrome.runtime.connect({ name: 'savekeeper-rescue' });
+      port.onMessage.addListener((m) => resolve(m && m.reply && typeof m.reply === 'object' ? m.reply : {}));
+      port.onDisconnect.addListener(() => resolve({ error: 'the background closed the transfer' }));
+      port.postMessage({ type: 'begin', msg });
+      for (let i = 0; i < body.length || i === 0; i += PART) port.postMessage({ type: 'part', data: body.slice(i, i + PART) });
+      port.postMessage({ type: 'end' });
+    });
+  }
+
+  // fetchBody resolves to the body of rescue id, which the engine must
+  // have told this page to write, or rejects.
+  function fetchBody(id) {
+    return new Promise((resolve, reject) => {
+      const port = chrome.runtime.connect({ name: 'savekeeper-body' });
+      const parts = [];
+      let done = false;
+      port.onMessage.addListener((m) => {
+        if (m && m.type === 'part' && typeof m.data === 'string') parts.push(m.data);
+        else if (m && m.type === 'end') {
+          done = true;
+          resolve(parts.join(''));
+        } else {
+          done = true;
+          reject(new Error((m && m.error) || 'bad answer'));
+        }
+      });
+      port.onDisconnect.addListener(() => { if (!done) reject(new Error('the background closed the transfer')); });
+      port.postMessage({ id });
+    });
+  }
+
+  // The popup's "Save now" asks the page to try its rescues at once.
+  chrome.runtime.onMessage.addListener((message, sender) => {
+    if (sender.id === chrome.runtime.id && message && message.type === 'savekeeper-finish') {
+      document.dispatchEvent(new CustomEvent(EVENT_FINISH));
     }
-    windowCount += 1;
-    return windowCount <= RATE_LIMIT;
-  }
-
-  function reply(id, answer) {
-    document.dispatchEvent(new CustomEvent(EVENT_REPLY, { detail: JSON.stringify({ id, reply: answer }) }));
-  }
+    return false;
+  });
 
   document.addEventListener(EVENT_REQUEST, (event) => {
-    const detail = event.detail;
-    if (typeof detail !== 'string' || detail.length > MAX_MESSAGE) return;
+    let detail = event.detail;
+    if (typeof detail !== 'string') return;
+    let body = null;
+    const cut = detail.indexOf('\n');
+    if (cut >= 0) {
+      if (detail.length - cut - 1 > MAX_RESCUE) return;
+      body = detail.slice(cut + 1);
+      detail = detail.slice(0, cut);
+    }
+    if (detail.length > MAX_MESSAGE) return;
     let parsed;
     try {
       parsed = JSON.parse(detail);
@@ -45,11 +112,22 @@
     if (!parsed || typeof parsed.id !== 'string' || parsed.id.length > 64) return;
     const msg = parsed.msg;
     if (!msg || typeof msg !== 'object' || Array.isArray(msg) || !PAGE_TYPES.has(msg.type)) return;
-    if (!allowed()) {
+    if ((msg.type === 'rescue') !== (body !== null)) return; // a body comes with a rescue, and only then
+    if (!allowed() || (body !== null && !rescueAllowed())) {
       reply(parsed.id, { action: 'give-up', reason: 'rate-limited' });
       return;
     }
     const unreachable = () => reply(parsed.id, { action: 'give-up', reason: 'engine-unreachable' });
+    if (msg.type === 'rescue') {
+      keepRescue(msg, body).then((answer) => reply(parsed.id, answer), unreachable);
+      return;
+    }
+    if (msg.type === 'body') {
+      if (typeof msg.id !== 'string') return;
+      fetchBody(msg.id).then((text) => reply(parsed.id, { action: 'ok' }, text),
+        (err) => reply(parsed.id, { error: String(err.message) }));
+      return;
+    }
     try {
       chrome.runtime.sendMessage(msg).then(
         (answer) => reply(parsed.id, answer && typeof answer === 'object' ? answer : {}),

@@ -21,8 +21,8 @@ export function builtExtension(browser) {
 }
 
 /** Launches a browser with the built extension, or without any. */
-export function launchWith(browser, withExtension) {
-  return launchBrowser({ browser, extensionDir: withExtension ? builtExtension(browser) : null });
+export function launchWith(browser, withExtension, options = {}) {
+  return launchBrowser({ browser, extensionDir: withExtension ? builtExtension(browser) : null, ...options });
 }
 
 /**
@@ -53,11 +53,16 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no
 
 /**
  * Launches a browser, with the unpacked extension in `extensionDir` if given.
- * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean}} options
+ * `profile` is a profile directory to use and keep (to close and reopen the
+ * same browser); `uuid` the moz-extension UUID to give the extension in
+ * Firefox (keep it with the profile).
+ * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string}} options
  * @returns {Promise<{browser: import('puppeteer-core').Browser, extensionOrigin: string|null, close: () => Promise<void>}>}
  */
-export async function launchBrowser({ browser: name, extensionDir = null, headless = true }) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
+export async function launchBrowser({ browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID() }) {
+  const profile = keptProfile || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
+  const downloads = path.join(profile, 'downloads'); // Firefox saves downloads here
+  fs.mkdirSync(downloads, { recursive: true });
   let browser;
   let extensionOrigin = null;
   if (name === 'chromium') {
@@ -74,11 +79,22 @@ export async function launchBrowser({ browser: name, extensionDir = null, headle
     }
   } else if (name === 'firefox') {
     if (!fs.existsSync(FIREFOX)) throw new Error(`${FIREFOX} is missing: apt-get install firefox-esr`);
-    const uuid = crypto.randomUUID();
     browser = await puppeteer.launch({
       browser: 'firefox', executablePath: FIREFOX, headless, userDataDir: profile,
       args: ['--remote-allow-system-access'],
-      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }) },
+      extraPrefsFirefox: {
+        'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+        // The driver installs the extension as a temporary add-on, which
+        // Firefox removes, with its data, when it closes; an installed
+        // add-on keeps its data. These keep it as an installed one would.
+        'extensions.webextensions.keepStorageOnUninstall': true,
+        'extensions.webextensions.keepUuidOnUninstall': true,
+        'browser.download.dir': downloads,
+        'browser.download.folderList': 2,
+        'browser.download.useDownloadDir': true,
+        'browser.download.always_ask_before_handling_new_types': false,
+        'browser.download.start_downloads_in_tmp_dir': false,
+      },
     });
     if (extensionDir) {
       const id = await browser.installExtension(path.resolve(extensionDir));
@@ -91,9 +107,10 @@ export async function launchBrowser({ browser: name, extensionDir = null, headle
   return {
     browser,
     extensionOrigin,
+    downloads,
     async close() {
       await browser.close().catch(() => {});
-      fs.rmSync(profile, { recursive: true, force: true });
+      if (!keptProfile) fs.rmSync(profile, { recursive: true, force: true });
     },
   };
 }

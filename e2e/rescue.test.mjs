@@ -1,0 +1,287 @@
+// End-to-end: saves that cannot be completed are kept and finished later.
+//
+// The server is stopped under an open notebook, the user edits and saves
+// (the save fails), and the server is started again on the same port: with
+// SaveKeeper the edit reaches the disk with no user action and the kept
+// copy is cleared; without it the edit stays out. The file changed on disk
+// meanwhile is never overwritten. A 50 MB save is kept and downloads
+// byte for byte. Kept saves outlive closing the browser.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { startJupyter } from './lib/servers.mjs';
+import { browserPair, launchWith, builtExtension, BROWSERS, waitFor, openExtensionPage } from './lib/browsers.mjs';
+import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
+import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const ARTIFACTS = path.join(here, 'artifacts');
+const TEST_TIMEOUT = 240000;
+const LANDS_WITHIN = 60000; // ms after the restart; the page tries every 15 s at most
+const NOT_BY_ITSELF = 20000; // ms the control waits for an edit that should not land
+
+before(() => {
+  for (const b of BROWSERS) builtExtension(b);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+/** Starts the server `server` was, again: same port, home and token. */
+function restart(server) {
+  return startJupyter({ flavor: server.flavor, port: server.port, home: server.home, token: server.token });
+}
+
+/** Opens the popup for the tab showing `pageUrl`, in a page of its own. */
+async function openPopup(b, pageUrl) {
+  const popup = await b.browser.newPage();
+  await popup.setViewport({ width: 420, height: 480 });
+  await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(pageUrl)}`);
+  return popup;
+}
+
+const popupText = (popup) => popup.evaluate(() => document.querySelector('main').innerText);
+
+/** Waits until the popup lists a kept save of `name` and returns its text. */
+async function waitForRescue(popup, name, what = 'the kept save in the popup') {
+  return waitFor(async () => {
+    const text = await popupText(popup);
+    return text.includes(name) && /could not be finished|login has expired/.test(text) ? text : '';
+  }, { timeout: 30000, what });
+}
+
+/** The badge text of the extension, read in one of its pages. */
+const badgeText = (popup) => popup.evaluate(() => chrome.action.getBadgeText({}));
+
+/**
+ * Classic Notebook 6: save once, stop the server, edit and save (it fails),
+ * optionally change the file on disk, start the server again. Resolves to
+ * what the test needs to judge, with the page and popup still open.
+ */
+async function classicServerDown(b, { withExt, name, changeOnDisk = false }) {
+  let server = await startJupyter({ flavor: 'notebook6' });
+  server.writeNotebook(name, ['print("start")']);
+  const page = await openNotebook(b.browser, server, name);
+  try {
+    assert.equal((await editAndSave(page, uniqueText('before'))).ok, true, 'the first save lands');
+    await server.stop({ keepHome: true });
+    const text = uniqueText('while the server is down');
+    const saved = await editAndSave(page, text);
+    assert.equal(saved.ok, false, 'the save fails while the server is down');
+    let popup = null;
+    if (withExt) {
+      popup = await openPopup(b, page.url());
+      const shown = await waitForRescue(popup, name);
+      assert.match(shown, /did not answer/);
+      assert.equal(await badgeText(popup), '1', 'the badge counts the kept save');
+    }
+    if (changeOnDisk) server.writeNotebook(name, ['print("changed by someone else")']);
+    server = await restart(server);
+    return { server, page, popup, text };
+  } catch (e) {
+    await page.close();
+    await server.stop();
+    throw e;
+  }
+}
+
+for (const browserName of BROWSERS) {
+  describe(`${browserName}: kept saves`, () => {
+    const pair = browserPair(browserName);
+
+    test('classic Notebook: the server stops, the save fails, the server returns: the edit lands by itself', { timeout: TEST_TIMEOUT }, async () => {
+      const name = `down-${browserName}.ipynb`;
+      const r = await classicServerDown(pair.withExt, { withExt: true, name });
+      try {
+        await waitFor(() => firstCellOnDisk(r.server, name) === r.text, { timeout: LANDS_WITHIN, what: 'the edit on disk' });
+        await waitFor(async () => /Saves are protected/.test(await popupText(r.popup)), { timeout: 15000, what: 'the popup to clear' });
+        const text = await popupText(r.popup);
+        assert.ok(!text.includes('Kept saves'), `no kept save left: ${text}`);
+        assert.match(text, /Saves kept\s+1 \(1 finished later\)/);
+        assert.equal(await badgeText(r.popup), '', 'the badge is empty again');
+        await r.popup.screenshot({ path: path.join(ARTIFACTS, `popup-healthy-${browserName}.png`) });
+      } finally {
+        await r.popup.close();
+        await r.page.close();
+        await r.server.stop();
+      }
+    });
+
+    test('classic Notebook without the extension: the edit made while the server was down stays lost', { timeout: TEST_TIMEOUT }, async () => {
+      const name = `down-plain-${browserName}.ipynb`;
+      const r = await classicServerDown(pair.without, { withExt: false, name });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, NOT_BY_ITSELF));
+        assert.notEqual(firstCellOnDisk(r.server, name), r.text, 'the edit never reached the disk');
+      } finally {
+        await r.page.close();
+        await r.server.stop();
+      }
+    });
+
+    test('classic Notebook: a file changed on disk meanwhile is not overwritten, and the popup says why', { timeout: TEST_TIMEOUT }, async () => {
+      const name = `conflict-${browserName}.ipynb`;
+      const r = await classicServerDown(pair.withExt, { withExt: true, name, changeOnDisk: true });
+      try {
+        const text = await waitFor(async () => {
+          const t = await popupText(r.popup);
+          return /changed on the server after your edit began/.test(t) ? t : '';
+        }, { timeout: LANDS_WITHIN, what: 'the popup to report the conflict' });
+        assert.match(text, /Download \.ipynb/);
+        assert.equal(firstCellOnDisk(r.server, name), 'print("changed by someone else")', 'the other change is kept');
+        assert.equal(await badgeText(r.popup), '1', 'the kept save stays');
+        await r.popup.screenshot({ path: path.join(ARTIFACTS, `popup-conflict-${browserName}.png`) });
+      } finally {
+        await r.popup.close();
+        await r.page.close();
+        await r.server.stop();
+      }
+    });
+
+    test('a 50 MB save is kept, and its download is the notebook that was sent, byte for byte', { timeout: TEST_TIMEOUT }, async () => {
+      const b = pair.withExt;
+      const server = await startJupyter({ flavor: 'notebook6' });
+      const page = await b.browser.newPage();
+      let popup = null;
+      try {
+        await page.goto(`${server.url}tree?token=${server.token}`, { waitUntil: 'domcontentloaded' });
+        await waitFor(() => page.evaluate(() => document.readyState === 'complete'), { what: 'the tree page' });
+        await server.stop({ keepHome: true });
+        // The body is a contents model, as Jupyter sends it; its notebook
+        // holds 50 MB of output.
+        const sent = await page.evaluate(async (base) => {
+          const line = 'x'.repeat(1023) + '\n';
+          const nb = { cells: [{ cell_type: 'code', execution_count: 1, id: 'big', metadata: {}, source: 'print(1)',
+            outputs: [{ output_type: 'stream', name: 'stdout', text: line.repeat(50 * 1024) }] }],
+          metadata: {}, nbformat: 4, nbformat_minor: 5 };
+          const notebook = JSON.stringify(nb);
+          const body = JSON.stringify({ type: 'notebook', format: 'json', content: nb });
+          const digest = async (s) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)))]
+            .map((x) => x.toString(16).padStart(2, '0')).join('');
+          const failed = await fetch(`${base}api/contents/big.ipynb`, { method: 'PUT', body, headers: { 'Content-Type': 'application/json' } })
+            .then(() => false, () => true);
+          return { failed, bytes: new TextEncoder().encode(notebook).length, sha: await digest(notebook), inBody: body.includes(notebook) };
+        }, server.baseUrl);
+        assert.ok(sent.failed, 'the save failed');
+        assert.ok(sent.inBody && sent.bytes > 50 * 1024 * 1024, `the notebook is over 50 MB (${sent.bytes} bytes) and in the body`);
+
+        popup = await openPopup(b, page.url());
+        await waitFor(async () => /big\.ipynb[\s\S]*5\d\.\d MB/.test(await popupText(popup)), { timeout: 120000, what: 'the 50 MB kept save in the popup' });
+        const file = await downloadRescue(b, popup, browserName);
+        assert.equal(file.length, sent.bytes, 'the download has the notebook\'s size');
+        assert.equal(crypto.createHash('sha256').update(file).digest('hex'), sent.sha, 'the download is the notebook that was sent');
+        await popup.screenshot({ path: path.join(ARTIFACTS, `popup-rescue-${browserName}.png`) });
+      } finally {
+        if (popup) await popup.close();
+        await page.close();
+        await server.stop();
+      }
+    });
+  });
+}
+
+/**
+ * Clicks "Download .ipynb" in the popup and returns the downloaded file.
+ * Chromium is told where to put downloads over the DevTools protocol;
+ * Firefox uses the download directory of its profile (see launchBrowser).
+ */
+async function downloadRescue(b, popup, browserName) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'savekeeper-download-'));
+  try {
+    if (browserName === 'chromium') {
+      const session = await b.browser.target().createCDPSession();
+      await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+    }
+    const where = browserName === 'chromium' ? dir : b.downloads;
+    const before = new Set(fs.readdirSync(where));
+    await popup.click('button[data-key$=":download"]');
+    const name = await waitFor(() => fs.readdirSync(where).find((f) => !before.has(f) && f.endsWith('.ipynb') && !f.endsWith('.crdownload') &&
+      !fs.existsSync(path.join(where, `${f}.part`))), { timeout: 60000, what: `the download in ${where}` });
+    return fs.readFileSync(path.join(where, name));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('JupyterLab 4.6: the server stops, the save fails, the server returns', () => {
+  /** Lab logged in with the token; save once; stop; type and save; restart. */
+  async function labServerDown(browserName, withExt) {
+    let server = await startJupyter({ flavor: 'lab' });
+    const b = await launchWith(browserName, withExt);
+    const name = 'down.ipynb';
+    try {
+      server.writeNotebook(name, ['x = 1']);
+      const page = await b.browser.newPage();
+      await page.goto(`${server.url}lab?token=${server.token}`, { waitUntil: 'domcontentloaded' });
+      await openLabNotebook(page, server, name);
+      assert.equal((await typeAndSave(page, server, name, marker('before'))).dialog, '', 'the first save lands');
+      await server.stop({ keepHome: true });
+      const words = marker('while down');
+      const { dialog } = await typeAndSave(page, server, name, words);
+      assert.match(dialog, /Error/, 'JupyterLab reports the failed save');
+      server = await restart(server);
+      if (withExt) {
+        await waitFor(() => cellOnDisk(server, name).includes(words), { timeout: LANDS_WITHIN, what: 'the edit on disk' });
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, NOT_BY_ITSELF));
+      }
+      return { words, disk: cellOnDisk(server, name) };
+    } finally {
+      await b.close();
+      await server.stop();
+    }
+  }
+
+  for (const browserName of BROWSERS) {
+    test(`${browserName}: the edit lands by itself`, { timeout: TEST_TIMEOUT }, async () => {
+      const r = await labServerDown(browserName, true);
+      assert.ok(r.disk.includes(r.words), `the typed words are on disk: ${r.disk}`);
+    });
+
+    test(`${browserName}: without the extension the edit stays lost`, { timeout: TEST_TIMEOUT }, async () => {
+      const r = await labServerDown(browserName, false);
+      assert.ok(!r.disk.includes(r.words), 'the typed words never reached the disk');
+    });
+  }
+});
+
+describe('kept saves outlive closing the browser', () => {
+  for (const browserName of BROWSERS) {
+    test(`${browserName}: closed with a kept save, reopened with the same profile: the save lands`, { timeout: TEST_TIMEOUT }, async () => {
+      const profile = fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-kept-${browserName}-`));
+      const uuid = crypto.randomUUID();
+      let server = await startJupyter({ flavor: 'notebook6' });
+      const name = 'reopen.ipynb';
+      try {
+        server.writeNotebook(name, ['print("start")']);
+        let b = await launchWith(browserName, true, { profile, uuid });
+        let text;
+        try {
+          const page = await openNotebook(b.browser, server, name);
+          assert.equal((await editAndSave(page, uniqueText('before'))).ok, true);
+          await server.stop({ keepHome: true });
+          text = uniqueText('kept across a restart');
+          assert.equal((await editAndSave(page, text)).ok, false);
+          const popup = await openPopup(b, page.url());
+          await waitForRescue(popup, name);
+        } finally {
+          await b.close();
+        }
+        server = await restart(server);
+        b = await launchWith(browserName, true, { profile, uuid });
+        try {
+          const page = await b.browser.newPage();
+          await page.goto(`${server.url}tree?token=${server.token}`, { waitUntil: 'domcontentloaded' });
+          await waitFor(() => firstCellOnDisk(server, name) === text, { timeout: LANDS_WITHIN, what: 'the kept edit on disk' });
+        } finally {
+          await b.close();
+        }
+      } finally {
+        await server.stop();
+        fs.rmSync(profile, { recursive: true, force: true });
+      }
+    });
+  }
+});
