@@ -197,8 +197,11 @@ async function downloadRescue(b, popup, browserName) {
     const where = browserName === 'chromium' ? dir : b.downloads;
     const before = new Set(fs.readdirSync(where));
     await popup.click('button[data-key$=":download"]');
-    const name = await waitFor(() => fs.readdirSync(where).find((f) => !before.has(f) && f.endsWith('.ipynb') && !f.endsWith('.crdownload') &&
-      !fs.existsSync(path.join(where, `${f}.part`))), { timeout: 60000, what: `the download in ${where}` });
+    // Done: the file is there with its bytes, and no partial file beside it
+    // (Firefox first makes an empty placeholder and fills "<name>.part").
+    const done = (f) => !before.has(f) && f.endsWith('.ipynb') && fs.statSync(path.join(where, f)).size > 0 &&
+      !fs.readdirSync(where).some((g) => g.endsWith('.part') || g.endsWith('.crdownload'));
+    const name = await waitFor(() => fs.readdirSync(where).find(done), { timeout: 60000, what: `the download in ${where}` });
     return fs.readFileSync(path.join(where, name));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
