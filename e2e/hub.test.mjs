@@ -12,7 +12,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startHub, loginHub } from './lib/hub.mjs';
-import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, setCookie } from './lib/browsers.mjs';
+import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, setCookie, waitFor } from './lib/browsers.mjs';
 import { openNotebookAt, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 
@@ -186,7 +186,7 @@ for (const browserName of BROWSERS) {
       }
     });
 
-    test('logged out of the hub: the save fails as without the extension, after at most one navigation, and no tab is left', { timeout: TEST_TIMEOUT }, async () => {
+    test('logged out of the hub: the save fails as without the extension, after at most one navigation, and no tab is left; after logging in again the kept save lands (without: lost)', { timeout: TEST_TIMEOUT }, async () => {
       const hub = hubs.nbclassic;
       const server = userServer(hub);
       const logOut = async (b) => {
@@ -201,9 +201,17 @@ for (const browserName of BROWSERS) {
           await logOut(b);
           const offset = hub.logOffset();
           const first = await editAndSave(b.page, uniqueText('logged out'));
-          const second = await editAndSave(b.page, uniqueText('logged out again'));
+          const secondText = uniqueText('logged out again');
+          const second = { ...await editAndSave(b.page, secondText), text: secondText };
           results[withExtension] = { first, second, navigations: navigations(hub, offset).length, tabs: await tabsOpen(b), opened: b.tabs };
           assert.equal(firstCellOnDisk(server, b.name), BEFORE, 'nothing was saved');
+          // Logged in again, the page that opens finishes the kept save.
+          const again = await loginHub(b.browser, hub, USER);
+          const landed = () => firstCellOnDisk(server, b.name) === second.text;
+          if (withExtension) await waitFor(landed, { timeout: 60000, what: 'the kept save on disk after logging in again' });
+          else await sleep(20000);
+          results[withExtension].landed = landed();
+          await again.close();
         } finally {
           await b.close();
         }
@@ -216,6 +224,8 @@ for (const browserName of BROWSERS) {
       assert.equal(plain.second.ok, false);
       assert.ok(kept.navigations <= 1, `at most one navigation for two failed saves, saw ${kept.navigations}`);
       assert.equal(kept.tabs, kept.opened, 'no tab is left open');
+      assert.equal(kept.landed, true, 'with SaveKeeper the edit made while logged out reached the disk');
+      assert.equal(plain.landed, false, 'without it the edit stayed lost');
     });
   });
 }

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { startJupyter } from './lib/servers.mjs';
-import { browserPair, launchWith, builtExtension, BROWSERS, waitFor, openExtensionPage } from './lib/browsers.mjs';
+import { browserPair, launchWith, builtExtension, BROWSERS, waitFor, openExtensionPage, getCookies, deleteCookie } from './lib/browsers.mjs';
 import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 
@@ -139,6 +139,48 @@ for (const browserName of BROWSERS) {
         await r.server.stop();
       }
     });
+
+    for (const withExt of [true, false]) {
+      test(`classic Notebook, login lost: ${withExt ? 'the popup says "log in again"; after logging in with the token URL the edit lands'
+        : 'without the extension the edit stays lost after logging in again'}`, { timeout: TEST_TIMEOUT }, async () => {
+        const b = withExt ? pair.withExt : pair.without;
+        const server = await startJupyter({ flavor: 'notebook6' });
+        const name = `login-${withExt}-${browserName}.ipynb`;
+        server.writeNotebook(name, ['print("start")']);
+        const page = await openNotebook(b.browser, server, name);
+        let popup = null;
+        try {
+          for (const c of await getCookies(b.browser, server.url)) {
+            if (c.name.startsWith('username-')) await deleteCookie(b.browser, { name: c.name, url: server.url, path: c.path });
+          }
+          const text = uniqueText('login lost');
+          assert.equal((await editAndSave(page, text)).ok, false, 'the save fails without a login');
+          if (withExt) {
+            popup = await openPopup(b, page.url());
+            const shown = await waitForRescue(popup, name);
+            assert.match(shown, /Your Jupyter login has expired/);
+            assert.match(shown, /Log in again/);
+            const link = await popup.evaluate(() => document.getElementById('login-link').href);
+            assert.equal(link, server.url, 'the link opens the server, which asks for the login');
+            await popup.screenshot({ path: path.join(ARTIFACTS, `popup-login-${browserName}.png`) });
+          }
+          const login = await b.browser.newPage();
+          await login.goto(`${server.url}tree?token=${server.token}`, { waitUntil: 'domcontentloaded' });
+          if (withExt) {
+            await waitFor(() => firstCellOnDisk(server, name) === text, { timeout: LANDS_WITHIN, what: 'the edit on disk' });
+            await waitFor(async () => !(await popupText(popup)).includes('Kept saves'), { timeout: 15000, what: 'the popup to clear' });
+          } else {
+            await new Promise((resolve) => setTimeout(resolve, NOT_BY_ITSELF));
+            assert.notEqual(firstCellOnDisk(server, name), text, 'the edit never reached the disk');
+          }
+          await login.close();
+        } finally {
+          if (popup) await popup.close();
+          await page.close();
+          await server.stop();
+        }
+      });
+    }
 
     test('a 50 MB save is kept, and its download is the notebook that was sent, byte for byte', { timeout: TEST_TIMEOUT }, async () => {
       const b = pair.withExt;

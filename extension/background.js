@@ -9,9 +9,9 @@
 'use strict';
 
 if (typeof importScripts === 'function') {
-  importScripts('wasm_exec.js', 'bodies.js'); // Chrome's service worker
+  importScripts('wasm_exec.js', 'bodies.js', 'sites.js'); // Chrome's service worker
 }
-/* global savekeeperBodies */
+/* global savekeeperBodies, savekeeperSites */
 
 const engineReady = new Promise((resolve, reject) => {
   globalThis.savekeeperReady = resolve;
@@ -84,6 +84,14 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 });
 chrome.alarms.get('savekeeper-tend').then((alarm) => {
   if (!alarm) chrome.alarms.create('savekeeper-tend', { delayInMinutes: 1, periodInMinutes: 30 });
+});
+
+// A site whose permission the user took back (in the browser's own
+// settings) loses its scripts too.
+chrome.permissions.onRemoved.addListener(({ origins }) => {
+  for (const p of origins || []) {
+    savekeeperSites.unregister(p).catch((err) => console.error('SaveKeeper could not disable', p, err));
+  }
 });
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {

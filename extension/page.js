@@ -332,20 +332,24 @@
     return fileKey(url, true);
   }
 
-  // track remembers the last_modified in a contents model (JSON text or
-  // object) as the version of key that the page works on.
-  function track(key, model) {
-    if (!key) return;
-    let m = model;
-    if (typeof m === 'string') {
-      try {
-        m = JSONparse(m);
-      } catch (e) {
-        return;
-      }
+  // modifiedIn returns the last_modified (ms) in a contents model given as
+  // JSON text, or 0.
+  function modifiedIn(text) {
+    let m;
+    try {
+      m = JSONparse(text);
+    } catch (e) {
+      return 0;
     }
     const t = m && typeof m.last_modified === 'string' ? DateParse(m.last_modified) : NaN;
-    if (t === t) apply(mapSet, versions, [key, t]); // not NaN
+    return t === t ? t : 0; // NaN: not a date
+  }
+
+  // track remembers the last_modified in a contents model (JSON text) as
+  // the version of key that the page works on.
+  function track(key, text) {
+    const t = key ? modifiedIn(text) : 0;
+    if (t) apply(mapSet, versions, [key, t]);
   }
 
   // answerSaveCheck hands Jupyter the answer to a save check. When the
@@ -439,12 +443,14 @@
       const headers = new Headers_();
       const token = tokenToSend('', false);
       if (token) apply(headersSet, headers, ['X-XSRFToken', token]);
-      const res = await apply(nativeFetch, G, [url + '?content=0', { headers, credentials: 'same-origin', cache: 'no-store' }]);
+      // A redirect (to a login page) means the server does not answer yet.
+      const res = await apply(nativeFetch, G, [url + '?content=0',
+        { headers, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' }]);
       status = res.status;
       if (status === 200) {
-        const key = fileKey(url, true);
-        track(key, await readPrefix(res));
-        lastModified = apply(mapGet, versions, [key]) || 0;
+        // Not tracked: the page has not seen this version of the file.
+        lastModified = modifiedIn(await readPrefix(res));
+        if (!lastModified) status = 0; // not a contents model
       }
     } catch (e) {
       status = 0;

@@ -2,7 +2,7 @@
 // active one, or, when the popup is opened as a page, the tab showing the
 // URL given as ?for=<url> (or the tab given as ?tab=<id>).
 'use strict';
-/* global savekeeperBodies */
+/* global savekeeperBodies, savekeeperSites */
 
 const FLAVORS = { classic: 'classic Notebook', lab: 'JupyterLab', notebook7: 'Notebook 7' };
 
@@ -23,7 +23,9 @@ async function targetTab() {
   const wanted = params.get('for');
   if (wanted) {
     const tabs = await chrome.tabs.query({});
-    return tabs.find((t) => t.url === wanted) || null;
+    // A tab on a site SaveKeeper may not see yet does not show its URL:
+    // the site can still be enabled.
+    return tabs.find((t) => t.url === wanted) || { url: wanted };
   }
   const [active] = await chrome.tabs.query({ active: true, currentWindow: true });
   return active || null;
@@ -232,7 +234,8 @@ let shown = '';
 // refresh reads the status again and draws it when it changed.
 async function refresh() {
   if (!tab || typeof tab.id !== 'number' || Number.isNaN(tab.id)) {
-    render(null, null);
+    if (shown !== 'none') render(null, null);
+    shown = 'none';
     return;
   }
   const reply = await chrome.runtime.sendMessage({ type: 'status', tabId: tab.id, url: tab.url || '' });
@@ -244,6 +247,43 @@ async function refresh() {
   }
 }
 
+// renderSite offers to enable SaveKeeper on the tab's site when the
+// manifest does not cover it, and to disable it where the user enabled it.
+async function renderSite() {
+  const section = document.getElementById('site');
+  const url = tab && tab.url;
+  if (!url || !savekeeperSites.pattern(url) || savekeeperSites.builtIn(url)) {
+    section.hidden = true;
+    return;
+  }
+  const on = await savekeeperSites.enabled(url);
+  const host = new URL(url).host;
+  document.getElementById('site-text').textContent = on
+    ? 'SaveKeeper is on for ' + host + '.'
+    : 'SaveKeeper is off for ' + host + '. Turn it on to protect saves on this site.';
+  const b = document.getElementById('site-button');
+  b.textContent = on ? 'Disable on this site' : 'Enable on this site';
+  b.onclick = () => (on ? disableSite(url) : enableSite(url)).catch(showError);
+  section.hidden = false;
+}
+
+async function enableSite(url) {
+  // No await before enable: the browser asks the user only from a click.
+  if (!(await savekeeperSites.enable(url))) {
+    setStatusNote('SaveKeeper stays off for this site.');
+    return;
+  }
+  if (tab && typeof tab.id === 'number') await chrome.tabs.reload(tab.id);
+  setStatusNote('SaveKeeper is on for this site. The page reloads.');
+  await renderSite();
+}
+
+async function disableSite(url) {
+  await savekeeperSites.disable(savekeeperSites.pattern(url));
+  setStatusNote('SaveKeeper is off for this site.');
+  await renderSite();
+}
+
 function showError(err) {
   const summary = document.getElementById('summary');
   summary.textContent = 'SaveKeeper could not read its status: ' + err.message;
@@ -252,7 +292,7 @@ function showError(err) {
 
 async function main() {
   tab = await targetTab();
-  await refresh();
+  await Promise.all([refresh(), renderSite()]);
   setInterval(() => refresh().catch(showError), 2000); // kept saves finish while the popup is open
 }
 

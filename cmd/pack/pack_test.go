@@ -28,7 +28,7 @@ func TestStampManifest(t *testing.T) {
 			assert.NotContains(t, bg, "scripts")
 			assert.NotContains(t, m, "browser_specific_settings")
 		case "firefox":
-			assert.Equal(t, []any{"wasm_exec.js", "bodies.js", "background.js"}, bg["scripts"])
+			assert.Equal(t, []any{"wasm_exec.js", "bodies.js", "sites.js", "background.js"}, bg["scripts"])
 			assert.NotContains(t, bg, "service_worker")
 			gecko := m["browser_specific_settings"].(map[string]any)["gecko"].(map[string]any)
 			assert.Equal(t, "savekeeper@savekeeper.dev", gecko["id"])
@@ -44,6 +44,7 @@ func TestSourceManifest(t *testing.T) {
 		Version    string   `json:"version"`
 		Perms      []string `json:"permissions"`
 		Hosts      []string `json:"host_permissions"`
+		Optional   []string `json:"optional_host_permissions"`
 		Background struct {
 			ServiceWorker string   `json:"service_worker"`
 			Scripts       []string `json:"scripts"`
@@ -57,7 +58,8 @@ func TestSourceManifest(t *testing.T) {
 	require.NoError(t, json.Unmarshal(src, &m))
 	assert.Equal(t, "0.0.0", m.Version, "the version is stamped at package time")
 	assert.Equal(t, []string{"http://localhost/*", "http://127.0.0.1/*", "http://[::1]/*"}, m.Hosts)
-	assert.ElementsMatch(t, []string{"alarms", "cookies", "storage"}, m.Perms, "permissions stay minimal")
+	assert.ElementsMatch(t, []string{"activeTab", "alarms", "cookies", "scripting", "storage"}, m.Perms, "permissions stay minimal")
+	assert.Equal(t, []string{"http://*/*", "https://*/*"}, m.Optional, "other sites are asked for one at a time")
 	require.Len(t, m.ContentScripts, 2)
 	assert.Equal(t, "ISOLATED", m.ContentScripts[0].World, "the relay must listen before the page layer runs")
 	assert.Equal(t, "MAIN", m.ContentScripts[1].World)

@@ -55,11 +55,11 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no
  * Launches a browser, with the unpacked extension in `extensionDir` if given.
  * `profile` is a profile directory to use and keep (to close and reopen the
  * same browser); `uuid` the moz-extension UUID to give the extension in
- * Firefox (keep it with the profile).
- * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string}} options
+ * Firefox (keep it with the profile); `args` more Chromium switches.
+ * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[]}} options
  * @returns {Promise<{browser: import('puppeteer-core').Browser, extensionOrigin: string|null, close: () => Promise<void>}>}
  */
-export async function launchBrowser({ browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID() }) {
+export async function launchBrowser({ browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [] }) {
   const profile = keptProfile || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
   const downloads = path.join(profile, 'downloads'); // Firefox saves downloads here
   fs.mkdirSync(downloads, { recursive: true });
@@ -70,7 +70,7 @@ export async function launchBrowser({ browser: name, extensionDir = null, headle
     browser = await puppeteer.launch({
       executablePath: CHROMIUM, headless, pipe: true, userDataDir: profile,
       enableExtensions: extensionDir ? [path.resolve(extensionDir)] : false,
-      args: CHROMIUM_FLAGS,
+      args: [...CHROMIUM_FLAGS, ...args],
     });
     if (extensionDir) {
       const worker = await browser.waitForTarget(

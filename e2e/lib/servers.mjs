@@ -124,9 +124,10 @@ export function notebookJSON(sources) {
  * Starts a Jupyter server and waits until its API answers.
  * `password` (from hashPassword) makes the server log in with a password and
  * put no token in its pages; otherwise it logs in with `token`.
- * @param {{flavor: 'notebook6'|'nbclassic'|'lab'|'notebook7', token?: string, password?: {password: string, hash: string}, baseUrl?: string, port?: number, home?: string}} options
+ * `extraArgs` are more command-line options for the server.
+ * @param {{flavor: 'notebook6'|'nbclassic'|'lab'|'notebook7', token?: string, password?: {password: string, hash: string}, baseUrl?: string, port?: number, home?: string, extraArgs?: string[]}} options
  */
-export async function startJupyter({ flavor, token = crypto.randomBytes(12).toString('hex'), password = null, baseUrl = '/', port, home } = {}) {
+export async function startJupyter({ flavor, token = crypto.randomBytes(12).toString('hex'), password = null, baseUrl = '/', port, home, extraArgs = [] } = {}) {
   const command = FLAVORS[flavor];
   if (!command) throw new Error(`unknown Jupyter flavor ${flavor}`);
   port = port || await freePort();
@@ -134,7 +135,8 @@ export async function startJupyter({ flavor, token = crypto.randomBytes(12).toSt
   const root = path.join(home, 'notebooks');
   fs.mkdirSync(root, { recursive: true });
   const env = jupyterEnv(home);
-  const [bin, args] = command({ port, token, password, baseUrl, root });
+  const [bin, flags] = command({ port, token, password, baseUrl, root });
+  const args = [...flags, ...extraArgs];
   if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run make deps (e2e/install-deps.sh)`);
   const logFile = path.join(home, 'server.log');
   const logFd = fs.openSync(logFile, 'a');

@@ -175,6 +175,8 @@ type Reply struct {
 	// before a reply reaches a page.
 	Drop []string `json:"drop,omitempty"`
 	Kept *int     `json:"kept,omitempty"`
+	// KeepDays answers "settings": how many days rescues are kept.
+	KeepDays int `json:"keepDays,omitempty"`
 	// Error is set when the message was refused.
 	Error string `json:"error,omitempty"`
 }

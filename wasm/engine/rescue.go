@@ -22,7 +22,8 @@ import (
 //	finished  page → engine       {id, status, ok}: how the write ended
 //	discard   popup → engine      {id}: the user threw the rescue away
 //	save-now  popup → engine      {id}: write it whatever the server holds
-//	settings  options → engine    {keepDays}
+//	settings  options → engine    {keepDays}: keep rescues that many days
+//	                              (0: only tell how many)
 
 // DefaultKeepDays is how long rescues are kept unless the user says
 // otherwise.
@@ -159,8 +160,10 @@ func (e *Engine) check(ctx context.Context, sender Sender, srv *server, m Messag
 	if !ok || r.State != rescue.Pending {
 		return Reply{Action: ActionKeep, Reason: "no-such-rescue"}
 	}
-	if m.Status != 200 && m.Status != 404 {
-		return Reply{Action: ActionWait} // the server does not answer, or not yet for this user
+	if (m.Status != 200 && m.Status != 404) || (m.Status == 200 && m.LastModified == 0) {
+		// The server does not answer, or not yet for this user, or not
+		// with the file's model.
+		return Reply{Action: ActionWait}
 	}
 	if rescue.Decide(r, fromMilli(m.LastModified), m.Status == 200) == rescue.Keep {
 		e.book.Update(r.ID, func(r *rescue.Rescue) { r.State, r.Reason = rescue.Conflict, ReasonChanged })
@@ -246,8 +249,13 @@ func (e *Engine) saveNow(ctx context.Context, id string) Reply {
 }
 
 // setKeepDays changes how long rescues are kept and drops the ones now
-// too old.
+// too old; days 0 only reads the setting.
 func (e *Engine) setKeepDays(ctx context.Context, days int) Reply {
+	if days == 0 {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return Reply{Action: ActionOK, KeepDays: e.keepDaysLocked()}
+	}
 	if days < 1 || days > 3650 {
 		return Reply{Error: badf("keep rescues 1 to 3650 days, not %d", days).Error()}
 	}
@@ -255,7 +263,7 @@ func (e *Engine) setKeepDays(ctx context.Context, days int) Reply {
 	e.keepDays = days
 	e.save(ctx)
 	e.mu.Unlock()
-	return Reply{Action: ActionOK, Drop: e.expire(ctx)}
+	return Reply{Action: ActionOK, KeepDays: days, Drop: e.expire(ctx)}
 }
 
 // expire drops the rescues older than the user keeps them and returns

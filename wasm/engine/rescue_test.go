@@ -73,6 +73,8 @@ func TestAKeptSaveIsDueAndLandsOnceWritten(t *testing.T) {
 	assert.Empty(t, send(t, e, bob, Message{Type: TypeDue}).Rescues, "bob's pages see nothing of alice's")
 
 	assert.Equal(t, ActionWait, send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 503}).Action)
+	assert.Equal(t, ActionWait, send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 200}).Action,
+		"a 200 without the file's last_modified is not the file (a login page)")
 	assert.Contains(t, send(t, e, alice, Message{Type: TypeBody, ID: "r1"}).Error, "not this page's", "no body before a check")
 	r = send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 200, LastModified: based})
 	assert.Equal(t, ActionWrite, r.Action, "the file is still the version the edit started from")
@@ -197,10 +199,12 @@ func TestDiscardAndExpiry(t *testing.T) {
 	assert.NotEmpty(t, send(t, e, ext, Message{Type: TypeDiscard, ID: "r1"}).Error)
 
 	*now = now.Add(8 * 24 * time.Hour)
-	assert.NotEmpty(t, send(t, e, ext, Message{Type: TypeSettings, KeepDays: 0}).Error)
+	assert.Equal(t, DefaultKeepDays, send(t, e, ext, Message{Type: TypeSettings}).KeepDays)
+	assert.NotEmpty(t, send(t, e, ext, Message{Type: TypeSettings, KeepDays: 4000}).Error)
 	r = handleRaw(t, e, ext, Message{Type: TypeSettings, KeepDays: 7})
 	assert.Equal(t, []string{"r2"}, r.Drop, "older than the user keeps them")
 	assert.Equal(t, 0, *r.Kept)
+	assert.Equal(t, 7, send(t, e, ext, Message{Type: TypeSettings}).KeepDays)
 }
 
 func TestTendDropsRescuesAfterThirtyDays(t *testing.T) {
