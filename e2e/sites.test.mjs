@@ -6,39 +6,52 @@
 // It is off at first, on after "Enable on this site" and off again after
 // "Disable".
 //
-// The browser's permission prompt cannot be answered in a headless
-// browser. The test grants the site where a user can grant it without a
-// prompt, in chrome://extensions (its "Site access" calls
+// The browser's permission prompt cannot be clicked in a headless
+// browser. In Chromium the test grants the site where a user can grant it
+// without a prompt, in chrome://extensions (its "Site access" calls
 // developerPrivate.addHostPermission); permissions.request then resolves
-// at once, as after "Allow". Firefox's prompt cannot be driven at all, so
-// this runs in Chromium only (README).
-import { test, before, after } from 'node:test';
+// at once, as after "Allow". Firefox answers the prompt "Allow" by itself
+// with extensions.webextOptionalPermissionPrompts off. In both, the rest
+// is the extension's own code: the request, the registration, the removal.
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startJupyter } from './lib/servers.mjs';
-import { launchWith, builtExtension, openExtensionPage, deleteXsrf, waitFor } from './lib/browsers.mjs';
+import { launchWith, builtExtension, openExtensionPage, deleteXsrf, waitFor, BROWSERS } from './lib/browsers.mjs';
 import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 
 const HOST = 'jupyter.test';
 let server;
-let b;
-let site; // the server as reached through HOST
 
 before(async () => {
-  builtExtension('chromium');
+  for (const name of BROWSERS) builtExtension(name);
   // jupyter.test is not a local name to the Notebook: let it answer.
   server = await startJupyter({ flavor: 'notebook6', extraArgs: ['--NotebookApp.allow_remote_access=True'] });
-  b = await launchWith('chromium', true, { args: [`--host-resolver-rules=MAP ${HOST} 127.0.0.1`] });
-  site = { ...server, url: `http://${HOST}:${server.port}/` };
 });
 
 after(async () => {
-  if (b) await b.close();
   if (server) await server.stop();
 });
 
+/** Launches `name` with the extension, HOST mapped to 127.0.0.1. */
+function launch(name) {
+  return launchWith(name, true, {
+    args: [`--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
+    prefs: { 'network.dns.localDomains': HOST, 'extensions.webextOptionalPermissionPrompts': false },
+  });
+}
+
+/** Chromium: the user allows HOST in chrome://extensions (see the file comment). */
+async function allowInChromium(b) {
+  const id = new URL(b.extensionOrigin).host;
+  const settings = await b.browser.newPage();
+  await settings.goto(`chrome://extensions/?id=${id}`);
+  await settings.evaluate((extId, p) => chrome.developerPrivate.addHostPermission(extId, p), id, `http://${HOST}/*`);
+  await settings.close();
+}
+
 /** Deletes the _xsrf cookie, edits and saves: true when the edit reached the disk. */
-async function saveLands(name) {
+async function saveLands(b, site, name) {
   server.writeNotebook(name, ['print("start")']);
   const page = await openNotebook(b.browser, site, name);
   try {
@@ -52,7 +65,7 @@ async function saveLands(name) {
 }
 
 /** Opens the popup for a tab at `url` and clicks its site button, expecting `label` on it. */
-async function clickSiteButton(url, label) {
+async function clickSiteButton(b, url, label) {
   const popup = await b.browser.newPage();
   try {
     await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(url)}`);
@@ -66,21 +79,24 @@ async function clickSiteButton(url, label) {
   }
 }
 
-test(`Chromium: "Enable on this site" turns protection on at ${HOST}, "Disable" turns it off`, { timeout: 180000 }, async () => {
-  assert.equal(await saveLands('before.ipynb'), false, 'off at first: the save without _xsrf fails');
+for (const browserName of BROWSERS) {
+  describe(browserName, () => {
+    let b;
+    before(async () => { b = await launch(browserName); });
+    after(async () => { if (b) await b.close(); });
 
-  // The user allows the site (see the file comment).
-  const id = new URL(b.extensionOrigin).host;
-  const settings = await b.browser.newPage();
-  await settings.goto(`chrome://extensions/?id=${id}`);
-  await settings.evaluate((extId, p) => chrome.developerPrivate.addHostPermission(extId, p), id, `http://${HOST}/*`);
-  await settings.close();
+    test(`"Enable on this site" turns protection on at ${HOST}, "Disable" turns it off`, { timeout: 180000 }, async () => {
+      const site = { ...server, url: `http://${HOST}:${server.port}/` };
+      assert.equal(await saveLands(b, site, `before-${browserName}.ipynb`), false, 'off at first: the save without _xsrf fails');
+      if (browserName === 'chromium') await allowInChromium(b);
 
-  const confirmed = await clickSiteButton(`${site.url}tree`, 'Enable on this site');
-  assert.match(confirmed, /SaveKeeper is on for this site/);
-  assert.equal(await saveLands('enabled.ipynb'), true, 'on: the save without _xsrf lands');
+      const confirmed = await clickSiteButton(b, `${site.url}tree`, 'Enable on this site');
+      assert.match(confirmed, /SaveKeeper is on for this site/);
+      assert.equal(await saveLands(b, site, `enabled-${browserName}.ipynb`), true, 'on: the save without _xsrf lands');
 
-  const off = await clickSiteButton(`${site.url}tree`, 'Disable on this site');
-  assert.match(off, /SaveKeeper is off for this site/);
-  assert.equal(await saveLands('disabled.ipynb'), false, 'off again: the save without _xsrf fails');
-});
+      const off = await clickSiteButton(b, `${site.url}tree`, 'Disable on this site');
+      assert.match(off, /SaveKeeper is off for this site/);
+      assert.equal(await saveLands(b, site, `disabled-${browserName}.ipynb`), false, 'off again: the save without _xsrf fails');
+    });
+  });
+}

@@ -55,11 +55,12 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no
  * Launches a browser, with the unpacked extension in `extensionDir` if given.
  * `profile` is a profile directory to use and keep (to close and reopen the
  * same browser); `uuid` the moz-extension UUID to give the extension in
- * Firefox (keep it with the profile); `args` more Chromium switches.
- * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[]}} options
+ * Firefox (keep it with the profile); `args` more Chromium switches, `prefs`
+ * more Firefox preferences.
+ * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object}} options
  * @returns {Promise<{browser: import('puppeteer-core').Browser, extensionOrigin: string|null, close: () => Promise<void>}>}
  */
-export async function launchBrowser({ browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [] }) {
+export async function launchBrowser({ browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [], prefs = {} }) {
   const profile = keptProfile || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
   const downloads = path.join(profile, 'downloads'); // Firefox saves downloads here
   fs.mkdirSync(downloads, { recursive: true });
@@ -94,6 +95,7 @@ export async function launchBrowser({ browser: name, extensionDir = null, headle
         'browser.download.useDownloadDir': true,
         'browser.download.always_ask_before_handling_new_types': false,
         'browser.download.start_downloads_in_tmp_dir': false,
+        ...prefs,
       },
     });
     if (extensionDir) {
