@@ -19,6 +19,7 @@ import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/cl
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
+const AXE = fs.readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const ARTIFACTS = path.join(here, 'artifacts');
 const TEST_TIMEOUT = 240000;
 const LANDS_WITHIN = 60000; // ms after the restart; the page tries every 15 s at most
@@ -52,6 +53,22 @@ async function waitForRescue(popup, name, what = 'the kept save in the popup') {
   }, { timeout: 30000, what });
 }
 
+/**
+ * Takes the popup's screenshot for `state` and checks it with axe-core
+ * (WCAG 2.1 A and AA rules): no serious or critical violation. axe is
+ * evaluated by the driver, which the popup's CSP does not stop.
+ */
+async function checkPopup(popup, state, browserName) {
+  await popup.screenshot({ path: path.join(ARTIFACTS, `popup-${state}-${browserName}.png`) });
+  await popup.evaluate(`${AXE}\n;0`);
+  const violations = await popup.evaluate(async () => {
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `accessibility of the popup (${state}): ${JSON.stringify(violations)}`);
+}
+
 /** The badge text of the extension, read in one of its pages. */
 const badgeText = (popup) => popup.evaluate(() => chrome.action.getBadgeText({}));
 
@@ -60,7 +77,7 @@ const badgeText = (popup) => popup.evaluate(() => chrome.action.getBadgeText({})
  * optionally change the file on disk, start the server again. Resolves to
  * what the test needs to judge, with the page and popup still open.
  */
-async function classicServerDown(b, { withExt, name, changeOnDisk = false }) {
+async function classicServerDown(b, { withExt, name, browserName, changeOnDisk = false }) {
   let server = await startJupyter({ flavor: 'notebook6' });
   server.writeNotebook(name, ['print("start")']);
   const page = await openNotebook(b.browser, server, name);
@@ -76,6 +93,7 @@ async function classicServerDown(b, { withExt, name, changeOnDisk = false }) {
       const shown = await waitForRescue(popup, name);
       assert.match(shown, /did not answer/);
       assert.equal(await badgeText(popup), '1', 'the badge counts the kept save');
+      if (!changeOnDisk) await checkPopup(popup, 'recovering', browserName);
     }
     if (changeOnDisk) server.writeNotebook(name, ['print("changed by someone else")']);
     server = await restart(server);
@@ -93,7 +111,7 @@ for (const browserName of BROWSERS) {
 
     test('classic Notebook: the server stops, the save fails, the server returns: the edit lands by itself', { timeout: TEST_TIMEOUT }, async () => {
       const name = `down-${browserName}.ipynb`;
-      const r = await classicServerDown(pair.withExt, { withExt: true, name });
+      const r = await classicServerDown(pair.withExt, { withExt: true, name, browserName });
       try {
         await waitFor(() => firstCellOnDisk(r.server, name) === r.text, { timeout: LANDS_WITHIN, what: 'the edit on disk' });
         await waitFor(async () => /Saves are protected/.test(await popupText(r.popup)), { timeout: 15000, what: 'the popup to clear' });
@@ -101,7 +119,7 @@ for (const browserName of BROWSERS) {
         assert.ok(!text.includes('Kept saves'), `no kept save left: ${text}`);
         assert.match(text, /Saves kept\s+1 \(1 finished later\)/);
         assert.equal(await badgeText(r.popup), '', 'the badge is empty again');
-        await r.popup.screenshot({ path: path.join(ARTIFACTS, `popup-healthy-${browserName}.png`) });
+        await checkPopup(r.popup, 'healthy', browserName);
       } finally {
         await r.popup.close();
         await r.page.close();
@@ -111,7 +129,7 @@ for (const browserName of BROWSERS) {
 
     test('classic Notebook without the extension: the edit made while the server was down stays lost', { timeout: TEST_TIMEOUT }, async () => {
       const name = `down-plain-${browserName}.ipynb`;
-      const r = await classicServerDown(pair.without, { withExt: false, name });
+      const r = await classicServerDown(pair.without, { withExt: false, name, browserName });
       try {
         await new Promise((resolve) => setTimeout(resolve, NOT_BY_ITSELF));
         assert.notEqual(firstCellOnDisk(r.server, name), r.text, 'the edit never reached the disk');
@@ -123,7 +141,7 @@ for (const browserName of BROWSERS) {
 
     test('classic Notebook: a file changed on disk meanwhile is not overwritten, and the popup says why', { timeout: TEST_TIMEOUT }, async () => {
       const name = `conflict-${browserName}.ipynb`;
-      const r = await classicServerDown(pair.withExt, { withExt: true, name, changeOnDisk: true });
+      const r = await classicServerDown(pair.withExt, { withExt: true, name, browserName, changeOnDisk: true });
       try {
         const text = await waitFor(async () => {
           const t = await popupText(r.popup);
@@ -132,7 +150,12 @@ for (const browserName of BROWSERS) {
         assert.match(text, /Download \.ipynb/);
         assert.equal(firstCellOnDisk(r.server, name), 'print("changed by someone else")', 'the other change is kept');
         assert.equal(await badgeText(r.popup), '1', 'the kept save stays');
-        await r.popup.screenshot({ path: path.join(ARTIFACTS, `popup-conflict-${browserName}.png`) });
+        await checkPopup(r.popup, 'rescue-pending', browserName);
+
+        // The user decides: "Save now" writes the kept edit over the other change.
+        await r.popup.click('button[data-key$=":save"]');
+        await waitFor(() => firstCellOnDisk(r.server, name) === r.text, { timeout: LANDS_WITHIN, what: 'the kept edit on disk after "Save now"' });
+        await waitFor(async () => (await badgeText(r.popup)) === '', { timeout: 15000, what: 'the badge to clear' });
       } finally {
         await r.popup.close();
         await r.page.close();
@@ -162,7 +185,7 @@ for (const browserName of BROWSERS) {
             assert.match(shown, /Log in again/);
             const link = await popup.evaluate(() => document.getElementById('login-link').href);
             assert.equal(link, server.url, 'the link opens the server, which asks for the login');
-            await popup.screenshot({ path: path.join(ARTIFACTS, `popup-login-${browserName}.png`) });
+            await checkPopup(popup, 'login-needed', browserName);
           }
           const login = await b.browser.newPage();
           await login.goto(`${server.url}tree?token=${server.token}`, { waitUntil: 'domcontentloaded' });
@@ -214,7 +237,17 @@ for (const browserName of BROWSERS) {
         const file = await downloadRescue(b, popup, browserName);
         assert.equal(file.length, sent.bytes, 'the download has the notebook\'s size');
         assert.equal(crypto.createHash('sha256').update(file).digest('hex'), sent.sha, 'the download is the notebook that was sent');
-        await popup.screenshot({ path: path.join(ARTIFACTS, `popup-rescue-${browserName}.png`) });
+
+        // "Discard", with the keyboard: it asks once more, then the kept save and its body go.
+        const id = await popup.evaluate(() => document.querySelector('button[data-key$=":discard"]').dataset.key.split(':')[0]);
+        await popup.focus('button[data-key$=":discard"]');
+        await popup.keyboard.press('Enter');
+        await waitFor(() => popup.evaluate(() => document.activeElement.textContent === 'Discard for good?'), { what: 'the second question' });
+        await popup.keyboard.press('Enter');
+        await waitFor(async () => !(await popupText(popup)).includes('big.ipynb'), { timeout: 15000, what: 'the kept save to go' });
+        assert.equal(await badgeText(popup), '');
+        await waitFor(() => popup.evaluate((rid) => savekeeperBodies.get(rid).then((parts) => parts === null), id),
+          { timeout: 10000, what: 'the body to leave IndexedDB' });
       } finally {
         if (popup) await popup.close();
         await page.close();

@@ -62,8 +62,15 @@ function tend() {
     .catch((err) => console.error('SaveKeeper could not check cookie expiry:', err));
 }
 
-// The badge shows the rescues kept from the moment the background starts.
+// The badge shows the rescues kept from the moment the background starts,
+// and bodies that no rescue names (the background stopped between storing
+// one and recording it, a minute or more ago) are deleted.
 callEngine({ type: 'status', tabId: -1 }, -1, extensionOrigin, true)
+  .then(() => savekeeperBodies.ids())
+  .then((ids) => {
+    const old = ids.filter((id) => Date.now() - savekeeperBodies.storedAt(id) > 60000).slice(0, 1000);
+    return old.length ? callEngine({ type: 'sweep', ids: old }, -1, extensionOrigin, true) : null;
+  })
   .catch((err) => console.error('SaveKeeper could not read its rescues:', err));
 
 // tabSender returns the tab and URL of a content script in a tab's top
@@ -140,7 +147,7 @@ function receiveRescue(port, from) {
       if (size > MAX_RESCUE) return fail('rescue too large');
       parts.push(m.data);
     } else if (m.type === 'end' && msg) {
-      const id = crypto.randomUUID();
+      const id = savekeeperBodies.newId();
       const body = parts;
       parts = [];
       savekeeperBodies.put(id, body)

@@ -45,6 +45,15 @@ const savekeeperBodies = (() => {
 
   return {
     PART,
+    // newId returns an id for a new body: the time it is stored, then a
+    // random part.
+    newId() {
+      return Date.now() + '-' + crypto.randomUUID();
+    },
+    // storedAt returns when the body with id was stored (ms), 0 if unknown.
+    storedAt(id) {
+      return Number.parseInt(String(id), 10) || 0;
+    },
     // put stores the parts of a body under id.
     put(id, parts) {
       return run('readwrite', (store) => store.put({ id, parts, stored: Date.now() }));

@@ -208,6 +208,8 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		return e.saveNow(ctx, m.ID)
 	case TypeSettings:
 		return e.setKeepDays(ctx, m.KeepDays)
+	case TypeSweep:
+		return Reply{Action: ActionOK, Drop: e.orphans(m.IDs)}
 	case TypeHello:
 		srv, err := e.hello(ctx, sender, m)
 		if err != nil {

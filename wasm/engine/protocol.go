@@ -36,6 +36,7 @@ const (
 	TypeDiscard  = "discard"
 	TypeSaveNow  = "save-now"
 	TypeSettings = "settings"
+	TypeSweep    = "sweep"
 )
 
 // Message is any message to the engine; which fields are used depends on
@@ -69,6 +70,8 @@ type Message struct {
 	LastModified int64  `json:"lastModified,omitempty"`
 	Size         int64  `json:"size,omitempty"`
 	KeepDays     int    `json:"keepDays,omitempty"`
+	// IDs are the rescue bodies the background holds ("sweep").
+	IDs []string `json:"ids,omitempty"`
 }
 
 // Sender is who sent a message, as the browser reports it.
@@ -106,7 +109,7 @@ func DecodeMessage(raw []byte, sender Sender) (Message, error) {
 		return Message{}, badf("trailing data")
 	}
 	switch m.Type {
-	case TypeStatus, TypeTend, TypeDiscard, TypeSaveNow, TypeSettings:
+	case TypeStatus, TypeTend, TypeDiscard, TypeSaveNow, TypeSettings, TypeSweep:
 		if !sender.Extension {
 			return Message{}, badf("%s is for the extension itself", m.Type)
 		}

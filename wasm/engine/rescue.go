@@ -24,15 +24,21 @@ import (
 //	save-now  popup → engine      {id}: write it whatever the server holds
 //	settings  options → engine    {keepDays}: keep rescues that many days
 //	                              (0: only tell how many)
+//	sweep     background → engine {ids}: which of these stored bodies
+//	                              belong to no rescue (a background stopped
+//	                              between storing a body and recording it)
 
 // DefaultKeepDays is how long rescues are kept unless the user says
 // otherwise.
 const DefaultKeepDays = 30
 
-// maxRescuesPerServer bounds what one server's pages can make the
-// extension keep; rescues are per file, so only a page inventing paths
-// reaches it.
-const maxRescuesPerServer = 100
+// maxRescuesPerServer and maxBytesPerServer bound what one server's pages
+// can make the extension keep; rescues are per file, so only a page
+// inventing paths reaches them.
+const (
+	maxRescuesPerServer = 100
+	maxBytesPerServer   = 1 << 30
+)
 
 // grantTime is how long a page that was told to write a rescue holds it
 // before another page may try.
@@ -113,7 +119,7 @@ func (e *Engine) addRescue(ctx context.Context, srv *server, m Message) Reply {
 	if _, dup := e.book.Get(m.ID); dup {
 		return Reply{Error: badf("rescue %s exists", m.ID).Error()}
 	}
-	if e.book.Count(srv.key()) >= maxRescuesPerServer {
+	if e.book.Count(srv.key()) >= maxRescuesPerServer || e.keptBytes(srv.key())+m.Size > maxBytesPerServer {
 		return Reply{Error: badf("too many rescues for %s", srv.key()).Error(), Drop: []string{m.ID}}
 	}
 	r := rescue.Rescue{ID: m.ID, Server: srv.key(), Path: path, Taken: e.now(), BasedOn: fromMilli(m.BasedOn),
@@ -296,6 +302,30 @@ func (e *Engine) rescuesOf(server string) []RescueView {
 	for _, r := range e.book.Rescues {
 		if r.Server == server {
 			out = append(out, view(r))
+		}
+	}
+	return out
+}
+
+// keptBytes is the size of the rescues of server; the caller holds e.mu.
+func (e *Engine) keptBytes(server string) int64 {
+	var n int64
+	for _, r := range e.book.Rescues {
+		if r.Server == server {
+			n += r.Size
+		}
+	}
+	return n
+}
+
+// orphans returns the ids that name no rescue.
+func (e *Engine) orphans(ids []string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, id := range ids {
+		if _, ok := e.book.Get(id); !ok {
+			out = append(out, id)
 		}
 	}
 	return out

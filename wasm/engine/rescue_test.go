@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -231,4 +232,26 @@ func TestSavesAreCounted(t *testing.T) {
 	send(t, e, alice, Message{Type: TypeOutcome, URL: aliceNB, Method: "PUT", Status: 200, OK: true})
 	send(t, e, alice, Message{Type: TypeOutcome, URL: jhOrigin + "/user/alice/api/sessions", Method: "POST", Status: 201, OK: true})
 	assert.Equal(t, 1, e.Status(context.Background(), alice.TabID, "").SavesSeen)
+}
+
+func TestOnePagesRescuesAreBounded(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	for i := range maxRescuesPerServer {
+		r := keep(t, e, alice, fmt.Sprintf("r%d", i), fmt.Sprintf("%s/user/alice/api/contents/f%d.ipynb", jhOrigin, i), 0, 0)
+		require.Equal(t, ActionOK, r.Action, r.Error)
+	}
+	r := handleRaw(t, e, alice, Message{Type: TypeRescue, ID: "one-more", URL: aliceNB, Method: "PUT", Size: 1})
+	assert.Contains(t, r.Error, "too many rescues")
+	assert.Equal(t, []string{"one-more"}, r.Drop)
+
+	r = handleRaw(t, e, bob, Message{Type: TypeRescue, ID: "huge", URL: jhOrigin + "/user/bob/api/contents/a.ipynb", Method: "PUT", Size: maxBytesPerServer + 1})
+	assert.Contains(t, r.Error, "too many rescues", "bob's own budget, in bytes")
+}
+
+func TestSweepFindsBodiesWithoutRescue(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	keep(t, e, alice, "r1", aliceNB, 0, 0)
+	r := handleRaw(t, e, ext, Message{Type: TypeSweep, IDs: []string{"r1", "lost"}})
+	assert.Equal(t, []string{"lost"}, r.Drop)
+	assert.NotEmpty(t, send(t, e, alice, Message{Type: TypeSweep, IDs: []string{"r1"}}).Error, "only the background sweeps")
 }
