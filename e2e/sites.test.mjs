@@ -4,7 +4,8 @@
 // hub would be another name). Protection is judged by what matters: with
 // the _xsrf cookie deleted, a save lands only when SaveKeeper runs there.
 // It is off at first, on after "Enable on this site" and off again after
-// "Disable".
+// "Disable". The settings page lists the site and keeps the days to keep
+// saves that could not be finished.
 //
 // The browser's permission prompt cannot be clicked in a headless
 // browser. In Chromium the test grants the site where a user can grant it
@@ -93,6 +94,23 @@ for (const browserName of BROWSERS) {
       const confirmed = await clickSiteButton(b, `${site.url}tree`, 'Enable on this site');
       assert.match(confirmed, /SaveKeeper is on for this site/);
       assert.equal(await saveLands(b, site, `enabled-${browserName}.ipynb`), true, 'on: the save without _xsrf lands');
+
+      // The settings page lists the site and keeps the number of days set.
+      const options = await b.browser.newPage();
+      try {
+        await openExtensionPage(options, `${b.extensionOrigin}/options.html`);
+        await waitFor(() => options.evaluate((h) => document.getElementById('sites').textContent.includes(h) &&
+          document.getElementById('keep-days').value === '30', HOST), { what: 'the settings page' });
+        await options.evaluate(() => { document.getElementById('keep-days').value = '7'; });
+        await options.click('#keep-form button[type=submit]');
+        await waitFor(() => options.evaluate(() => /kept for 7 days/.test(document.getElementById('note').textContent)), { what: 'the new setting' });
+        // Load it again (not page.reload: Firefox never reports extension page loads).
+        await options.evaluate(() => { window.before = true; location.reload(); });
+        await waitFor(() => options.evaluate(() => !window.before && document.readyState === 'complete' &&
+          document.getElementById('keep-days').value === '7'), { what: 'the setting kept' });
+      } finally {
+        await options.close();
+      }
 
       const off = await clickSiteButton(b, `${site.url}tree`, 'Disable on this site');
       assert.match(off, /SaveKeeper is off for this site/);

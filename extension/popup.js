@@ -123,9 +123,9 @@ function renderRescues(rescues) {
   list.replaceChildren();
   for (const r of rescues) {
     const li = document.createElement('li');
-    const name = baseName(r.path);
     const file = document.createElement('div');
     file.className = 'file';
+    file.id = 'file-' + r.id;
     file.textContent = r.path;
     const when = document.createElement('div');
     when.textContent = 'Kept ' + formatTime(r.taken) + ', ' + sizeText(r.size);
@@ -135,9 +135,9 @@ function renderRescues(rescues) {
     const actions = document.createElement('div');
     actions.className = 'actions';
     actions.append(
-      button(r.path.endsWith('.ipynb') ? 'Download .ipynb' : 'Download', 'Download your version of ' + name, r.id + ':download', () => download(r)),
-      button('Save now', 'Save ' + name + ' to the server now', r.id + ':save', () => saveNow(r)),
-      button('Discard', 'Discard the kept save of ' + name, r.id + ':discard', (b) => discard(r, b)),
+      button(r.path.endsWith('.ipynb') ? 'Download .ipynb' : 'Download', file.id, r.id + ':download', () => download(r)),
+      button('Save now', file.id, r.id + ':save', () => saveNow(r)),
+      button(confirming.has(r.id) ? 'Discard for good?' : 'Discard', file.id, r.id + ':discard', (b) => discard(r, b)),
     );
     li.append(file, when, why, actions);
     list.append(li);
@@ -147,11 +147,13 @@ function renderRescues(rescues) {
   if (again) again.focus();
 }
 
-function button(text, label, key, onClick) {
+// button makes an action button for the kept save described by the
+// element with id `about` (its file name).
+function button(text, about, key, onClick) {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = text;
-  b.setAttribute('aria-label', label);
+  b.setAttribute('aria-describedby', about);
   b.dataset.key = key;
   b.addEventListener('click', () => onClick(b));
   return b;
@@ -203,12 +205,14 @@ async function saveNow(r) {
 }
 
 // discard asks once more before it throws a kept save away.
+const confirming = new Set(); // ids whose Discard was pressed once
 async function discard(r, b) {
-  if (b.dataset.confirm !== 'yes') {
-    b.dataset.confirm = 'yes';
+  if (!confirming.has(r.id)) {
+    confirming.add(r.id);
     b.textContent = 'Discard for good?';
     return;
   }
+  confirming.delete(r.id);
   const reply = await chrome.runtime.sendMessage({ type: 'discard', id: r.id });
   if (reply && reply.error) throw new Error(reply.error);
   setStatusNote('The kept save of ' + baseName(r.path) + ' was discarded.');
