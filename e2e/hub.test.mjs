@@ -12,7 +12,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startHub, loginHub } from './lib/hub.mjs';
-import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, setCookie, waitFor } from './lib/browsers.mjs';
+import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, setCookie, waitFor, openExtensionPage } from './lib/browsers.mjs';
 import { openNotebookAt, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 
@@ -205,6 +205,16 @@ for (const browserName of BROWSERS) {
           const second = { ...await editAndSave(b.page, secondText), text: secondText };
           results[withExtension] = { first, second, navigations: navigations(hub, offset).length, tabs: await tabsOpen(b), opened: b.tabs };
           assert.equal(firstCellOnDisk(server, b.name), BEFORE, 'nothing was saved');
+          if (withExtension) {
+            const popup = await b.browser.newPage();
+            await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(b.page.url())}`);
+            const text = await waitFor(async () => {
+              const t = await popup.evaluate(() => document.querySelector('main').innerText);
+              return /login has expired/.test(t) && t.includes(b.name) ? t : '';
+            }, { timeout: 15000, what: 'the popup to ask for a login' });
+            assert.match(text, /Log in again/);
+            await popup.close();
+          }
           // Logged in again, the page that opens finishes the kept save.
           const again = await loginHub(b.browser, hub, USER);
           const landed = () => firstCellOnDisk(server, b.name) === second.text;

@@ -153,7 +153,7 @@
       mode = 'jupyter';
       server = found;
       apply(promiseThen, ask({ type: 'hello', flavor: found.flavor, baseUrl: found.baseUrl, hub: found.hub }), [(reply) => {
-        if (isArray(reply.rescues) && reply.rescues.length) scheduleFinish(FIRST_PAUSE);
+        if ((isArray(reply.rescues) && reply.rescues.length) || reply.retryIn > 0) scheduleFinish(FIRST_PAUSE);
       }]);
     } else {
       mode = 'off';
@@ -307,6 +307,7 @@
   const versions = new Map_(); // file key → last_modified (ms) the server last reported
   const FIRST_PAUSE = 2000; // ms before the first try at writing rescues
   const MAX_PAUSE = 15000; // the longest pause while the server does not answer
+  const MAX_RETRY_IN = 30 * 60 * 1000; // the engine's longest pause after a failed write
 
   // fileKey returns the URL path of the file a contents API URL names
   // ('' for any other URL). With save set, the URL must name a file.
@@ -412,9 +413,11 @@
     finishing = true;
     let waiting = false;
     let tried = 0;
+    let retryIn = 0;
     try {
       const reply = await ask({ type: 'due' });
       const list = isArray(reply.rescues) ? reply.rescues : [];
+      retryIn = typeof reply.retryIn === 'number' ? reply.retryIn : 0;
       for (let i = 0; i < list.length; i++) {
         tried++;
         if ((await finishOne(list[i])) === 'wait') waiting = true;
@@ -428,6 +431,7 @@
     } else {
       finishPause = 0;
       if (tried) scheduleFinish(FIRST_PAUSE); // whatever became due meanwhile
+      else if (retryIn > 0) scheduleFinish(min(retryIn, MAX_RETRY_IN)); // a failed write's pause
     }
   }
 
@@ -573,6 +577,7 @@
     try {
       response = await apply(nativeFetch, G, [first]);
     } catch (e) {
+      if (key) report(url, first.method, 0, false); // counts the save
       keep(0, '');
       throw e;
     }

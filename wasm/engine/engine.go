@@ -215,7 +215,7 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		if err != nil {
 			return Reply{Error: err.Error()}
 		}
-		return Reply{Action: ActionOK, Rescues: e.due(srv, sender.TabID)}
+		return e.due(srv, sender.TabID)
 	}
 	srv, err := e.serverOf(sender, m.URL)
 	if err != nil {
@@ -236,7 +236,7 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 	case TypeRescue:
 		return e.addRescue(ctx, srv, m)
 	case TypeDue:
-		return Reply{Action: ActionOK, Rescues: e.due(srv, sender.TabID)}
+		return e.due(srv, sender.TabID)
 	case TypeCheck:
 		return e.check(ctx, sender, srv, m)
 	case TypeBody:

@@ -173,6 +173,9 @@ type Reply struct {
 	// Rescues lists the rescues a page should try to save now (answers to
 	// hello and due).
 	Rescues []RescueView `json:"rescues,omitempty"`
+	// RetryIn is how many milliseconds until the next rescue of the
+	// page's server is due, when none is due now.
+	RetryIn int64 `json:"retryIn,omitempty"`
 	// Drop lists rescue bodies the background deletes, and Kept is how many
 	// rescues are kept in all (the badge); the background takes both out
 	// before a reply reaches a page.

@@ -134,20 +134,27 @@ func (e *Engine) addRescue(ctx context.Context, srv *server, m Message) Reply {
 	return Reply{Action: ActionOK, Drop: drop}
 }
 
-// due lists the rescues of srv that the sender's page may try now: pending,
-// past their next try, and not held by another page.
-func (e *Engine) due(srv *server, tab int) []RescueView {
+// due answers a page asking which rescues of srv it may try now: pending,
+// past their next try, and not held by another page; and, in RetryIn, how
+// long until the next pending one is due.
+func (e *Engine) due(srv *server, tab int) Reply {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now()
-	var out []RescueView
-	for _, r := range e.book.Due(srv.key(), now) {
-		if g, held := e.grants[r.ID]; held && g.tab != tab && now.Before(g.until) {
+	r := Reply{Action: ActionOK}
+	for _, res := range e.book.Due(srv.key(), now) {
+		if g, held := e.grants[res.ID]; held && g.tab != tab && now.Before(g.until) {
 			continue
 		}
-		out = append(out, view(r))
+		r.Rescues = append(r.Rescues, view(res))
 	}
-	return out
+	for _, res := range e.book.Rescues {
+		if wait := res.NextTry.Sub(now); res.Server == srv.key() && res.State == rescue.Pending && wait > 0 &&
+			(r.RetryIn == 0 || wait.Milliseconds() < r.RetryIn) {
+			r.RetryIn = max(wait.Milliseconds(), 1)
+		}
+	}
+	return r
 }
 
 // rescueOf returns the rescue with id if it belongs to srv; the caller

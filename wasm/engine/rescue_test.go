@@ -173,7 +173,9 @@ func TestAFailedWriteIsTriedAgainLater(t *testing.T) {
 		r := send(t, e, alice, Message{Type: TypeFinished, ID: "r1", Method: "PUT", Status: 403, Reason: ReasonLogin})
 		require.Equal(t, ActionOK, r.Action, r.Error)
 		*now = now.Add(pause - time.Second)
-		assert.Empty(t, send(t, e, alice, Message{Type: TypeDue}).Rescues, "try %d: pausing", i)
+		paused := send(t, e, alice, Message{Type: TypeDue})
+		assert.Empty(t, paused.Rescues, "try %d: pausing", i)
+		assert.Equal(t, int64(1000), paused.RetryIn, "try %d: the page is told when to come back", i)
 		*now = now.Add(time.Second)
 		assert.Len(t, send(t, e, alice, Message{Type: TypeDue}).Rescues, 1, "try %d: due again", i)
 	}
