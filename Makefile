@@ -6,7 +6,7 @@ GO      ?= go
 VERSION ?= 0.1.0
 GOROOT_WASM := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all build check test test-wasm e2e deps demo clean
+.PHONY: all build check test test-wasm fuzz fuzz-brief e2e deps demo clean
 
 all: build
 
@@ -25,6 +25,19 @@ check:
 test-wasm:
 	PATH="$$PATH:$(GOROOT_WASM)" GOOS=js GOARCH=wasm $(GO) test ./wasm/...
 
+## fuzz: each fuzz target for $(FUZZTIME) (default 60s); seeds in testdata/fuzz
+FUZZTIME ?= 60s
+FUZZ := wasm/xsrf:FuzzParseCookieHeader wasm/xsrf:FuzzClassify wasm/engine:FuzzDecodeMessage
+fuzz:
+	@for t in $(FUZZ); do \
+	  echo "fuzz $${t##*:} for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$${t##*:}\$$" -fuzztime=$(FUZZTIME) ./$${t%%:*} || exit 1; \
+	done
+
+## fuzz-brief: each fuzz target for a few seconds (part of make test)
+fuzz-brief:
+	$(MAKE) fuzz FUZZTIME=5s
+
 ## deps: Debian packages and pinned npm packages the tests need
 deps:
 	bash e2e/install-deps.sh
@@ -34,7 +47,7 @@ e2e: build
 	cd e2e && node --test --test-concurrency=1 --test-reporter=spec *.test.mjs
 
 ## test: everything
-test: deps check test-wasm e2e
+test: deps check test-wasm fuzz-brief e2e
 
 ## demo: watch SaveKeeper recover a refused save, step by step
 demo: deps build
