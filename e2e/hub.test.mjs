@@ -219,7 +219,7 @@ for (const browserName of BROWSERS) {
           const again = await loginHub(b.browser, hub, USER);
           const landed = () => firstCellOnDisk(server, b.name) === second.text;
           if (withExtension) await waitFor(landed, { timeout: 60000, what: 'the kept save on disk after logging in again' });
-          else await sleep(20000);
+          else await sleep(12000);
           results[withExtension].landed = landed();
           await again.close();
         } finally {
