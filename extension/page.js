@@ -770,19 +770,30 @@
 
   // ---- Installing and removing the wrappers -----------------------------
 
-  G.fetch = wrappedFetch;
-  xhrProto.open = wrappedXHR.open;
-  xhrProto.setRequestHeader = wrappedXHR.setRequestHeader;
-  xhrProto.send = wrappedXHR.send;
-  xhrProto.abort = wrappedXHR.abort;
+  // Each wrapper is installed as a Proxy of the browser's own function, so
+  // that page code sees the native name, length and "[native code]"
+  // source; only calls reach SaveKeeper's code.
+  const Proxy_ = Proxy;
+  function disguise(native, impl) {
+    return new Proxy_(native, { apply: (target, thisArg, args) => apply(impl, thisArg, args) });
+  }
+  const XHR_METHODS = ['open', 'setRequestHeader', 'send', 'abort'];
+  const installedFetch = disguise(nativeFetch, wrappedFetch);
+  const installedXHR = {};
+  G.fetch = installedFetch;
+  for (let i = 0; i < XHR_METHODS.length; i++) {
+    const name = XHR_METHODS[i];
+    installedXHR[name] = disguise(xhr[name], wrappedXHR[name]);
+    xhrProto[name] = installedXHR[name];
+  }
 
   // unwrap gives a page that is not Jupyter the browser's own functions
   // back, where page code has not replaced them since.
   function unwrap() {
-    if (G.fetch === wrappedFetch) G.fetch = nativeFetch;
-    const names = ['open', 'setRequestHeader', 'send', 'abort'];
-    for (let i = 0; i < names.length; i++) {
-      if (xhrProto[names[i]] === wrappedXHR[names[i]]) xhrProto[names[i]] = xhr[names[i]];
+    if (G.fetch === installedFetch) G.fetch = nativeFetch;
+    for (let i = 0; i < XHR_METHODS.length; i++) {
+      const name = XHR_METHODS[i];
+      if (xhrProto[name] === installedXHR[name]) xhrProto[name] = xhr[name];
     }
   }
 
