@@ -8,7 +8,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startJupyter } from './lib/servers.mjs';
-import { browserPair, builtExtension, BROWSERS, waitFor, deleteXsrf, setCookie, openExtensionPage } from './lib/browsers.mjs';
+import { browserPair, builtExtension, BROWSERS, waitFor, deleteXsrf, setCookie, openExtensionPage, keptCount } from './lib/browsers.mjs';
 import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { startFaultProxy } from './lib/faults.mjs';
 
@@ -31,17 +31,6 @@ after(async () => {
   await proxy.close();
   await server.stop();
 });
-
-/** How many saves the extension has kept so far (its badge). */
-async function keptCount(b) {
-  const page = await b.browser.newPage();
-  try {
-    await openExtensionPage(page, `${b.extensionOrigin}/options.html`);
-    return Number(await page.evaluate(() => chrome.action.getBadgeText({})) || 0);
-  } finally {
-    await page.close();
-  }
-}
 
 /**
  * Opens a notebook through the proxy, sets `fault`, edits and saves. When

@@ -11,7 +11,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startJupyter } from './lib/servers.mjs';
-import { browserPair, builtExtension, BROWSERS, waitFor, getCookies, openExtensionPage } from './lib/browsers.mjs';
+import { browserPair, builtExtension, BROWSERS, waitFor, getCookies, openExtensionPage, keptCount } from './lib/browsers.mjs';
 import { openNotebook, editAndSave, uniqueText } from './lib/classic.mjs';
 import { startPlainServer } from './lib/pages.mjs';
 
@@ -66,17 +66,6 @@ async function forgeAll(page, messages) {
   const out = [];
   for (const [msg, body] of messages) out.push(await page.evaluate(forge, msg, body));
   return out;
-}
-
-/** How many saves the extension keeps (its badge), read in one of its pages. */
-async function keptCount(b) {
-  const page = await b.browser.newPage();
-  try {
-    await openExtensionPage(page, `${b.extensionOrigin}/options.html`);
-    return Number(await page.evaluate(() => chrome.action.getBadgeText({})) || 0);
-  } finally {
-    await page.close();
-  }
 }
 
 for (const browserName of BROWSERS) {

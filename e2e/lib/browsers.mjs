@@ -171,3 +171,14 @@ export async function openExtensionPage(page, url) {
     { timeout: 15000, what: `${url} to load` },
   );
 }
+
+/** How many saves the extension keeps (its badge), read in a page of its own. */
+export async function keptCount(b) {
+  const page = await b.browser.newPage();
+  try {
+    await openExtensionPage(page, `${b.extensionOrigin}/options.html`);
+    return Number(await page.evaluate(() => chrome.action.getBadgeText({})) || 0);
+  } finally {
+    await page.close();
+  }
+}

@@ -77,14 +77,22 @@ const (
 
 var tab1 = Sender{TabID: 1, URL: page}
 
+// send returns the reply as a page or the popup gets it.
 func send(t *testing.T, e *Engine, s Sender, m Message) Reply {
+	t.Helper()
+	r := handleRaw(t, e, s, m)
+	require.NotNil(t, r.Kept, "every reply tells the background how many rescues are kept")
+	r.Kept = nil // the background takes it out; rescue_test.go checks it
+	return r
+}
+
+// handleRaw returns the reply with the fields the background takes out.
+func handleRaw(t *testing.T, e *Engine, s Sender, m Message) Reply {
 	t.Helper()
 	raw, err := json.Marshal(m)
 	require.NoError(t, err)
 	var r Reply
 	require.NoError(t, json.Unmarshal(e.Handle(context.Background(), s, raw), &r))
-	require.NotNil(t, r.Kept, "every reply tells the background how many rescues are kept")
-	r.Kept = nil // the background takes it out; rescue_test.go checks it
 	return r
 }
 

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -41,16 +40,6 @@ func keep(t *testing.T, e *Engine, s Sender, id, url string, status int, basedOn
 	t.Helper()
 	return send(t, e, s, Message{Type: TypeRescue, ID: id, URL: url, Method: "PUT", Status: status,
 		BasedOn: basedOn, Size: 1234})
-}
-
-// handleRaw returns the reply with the fields the background takes out.
-func handleRaw(t *testing.T, e *Engine, s Sender, m Message) Reply {
-	t.Helper()
-	raw, err := json.Marshal(m)
-	require.NoError(t, err)
-	var r Reply
-	require.NoError(t, json.Unmarshal(e.Handle(context.Background(), s, raw), &r))
-	return r
 }
 
 const aliceNB = jhOrigin + "/user/alice/api/contents/dir/my%20nb.ipynb"
