@@ -7,13 +7,17 @@
 // saves, cause no request to another server, and reach none of the
 // extension's own messages. The other server is on another host
 // (localhost vs 127.0.0.1), so its cookies are out of the page's reach.
+// On the real JupyterHub 6 alice's and bob's servers share one origin, and
+// alice, who may use bob's server, opens his notebook: a script in it tries
+// the same on her server, also claiming a base URL above bob's.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startJupyter } from './lib/servers.mjs';
 import { browserPair, builtExtension, BROWSERS, waitFor, getCookies, openExtensionPage, keptCount } from './lib/browsers.mjs';
-import { openNotebook, editAndSave, uniqueText } from './lib/classic.mjs';
+import { openNotebook, openNotebookAt, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { startPlainServer } from './lib/pages.mjs';
+import { startHub, loginHub } from './lib/hub.mjs';
 
 const TEST_TIMEOUT = 180000;
 const MISSING = '{"message": "\'_xsrf\' argument missing from POST", "reason": null}';
@@ -21,18 +25,21 @@ const MISSING = '{"message": "\'_xsrf\' argument missing from POST", "reason": n
 let mine; // the page's own server, on 127.0.0.1
 let theirs; // another server, on localhost
 let plain;
+let hub; // JupyterHub 6 with the classic UI; alice may use bob's server
 
 before(async () => {
   for (const b of BROWSERS) builtExtension(b);
   mine = await startJupyter({ flavor: 'notebook6' });
   theirs = await startJupyter({ flavor: 'nbclassic' });
   plain = await startPlainServer();
+  hub = await startHub({ app: 'nbclassic', access: { alice: ['bob'] } });
 });
 
 after(async () => {
   await mine.stop();
   await theirs.stop();
   await plain.close();
+  await hub.stop();
 });
 
 /**
@@ -61,6 +68,20 @@ function forge(msg, body) {
   });
 }
 
+/** The id of the first kept save the popup lists for the page at `pageUrl`. */
+async function keptSaveId(b, pageUrl) {
+  const popup = await b.browser.newPage();
+  try {
+    await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(pageUrl)}`);
+    return await waitFor(() => popup.evaluate(() => {
+      const button = document.querySelector('button[data-key$=":download"]');
+      return button && button.dataset.key.split(':')[0];
+    }), { timeout: 30000, what: 'a kept save in the popup' });
+  } finally {
+    await popup.close();
+  }
+}
+
 /** Sends each of `messages` ([msg, body?]) from `page` in turn and returns the answers. */
 async function forgeAll(page, messages) {
   const out = [];
@@ -83,14 +104,7 @@ for (const browserName of BROWSERS) {
       await theirs.stop({ keepHome: true });
       try {
         assert.equal((await editAndSave(page, uniqueText('theirs'))).ok, false);
-        const popup = await b.browser.newPage();
-        await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(page.url())}`);
-        const id = await waitFor(() => popup.evaluate(() => {
-          const button = document.querySelector('button[data-key$=":download"]');
-          return button && button.dataset.key.split(':')[0];
-        }), { timeout: 30000, what: 'their kept save' });
-        await popup.close();
-        return { id, token, name };
+        return { id: await keptSaveId(b, page.url()), token, name };
       } finally {
         await page.close();
         theirs = await startJupyter({ flavor: 'nbclassic', port: theirs.port, home: theirs.home, token: theirs.token });
@@ -173,6 +187,111 @@ for (const browserName of BROWSERS) {
         assert.deepEqual(toJupyter, [], 'no request went to the Jupyter server');
       } finally {
         await page.close();
+      }
+    });
+
+    test('on JupyterHub (one origin), a script in bob\'s server page gets nothing of alice\'s through SaveKeeper, even claiming a base URL above bob\'s', { timeout: TEST_TIMEOUT }, async () => {
+      const b = pair.withExt;
+      const [aliceBase, bobBase] = [hub.userUrl('alice'), hub.userUrl('bob')];
+      const aliceNb = `alice-${browserName}.ipynb`;
+      const bobNb = `bob-${browserName}.ipynb`;
+      hub.writeNotebook('alice', aliceNb, ['print("alice")']);
+      hub.writeNotebook('bob', bobNb, ['print("bob")']);
+      await hub.startServer('bob');
+
+      // Alice works on her server; it stops while she saves: the save is kept.
+      const alicePage = await loginHub(b.browser, hub, 'alice');
+      await openNotebookAt(alicePage, hub.notebookUrl('alice', aliceNb));
+      const aliceToken = (await getCookies(b.browser, aliceBase)).find((c) => c.name === '_xsrf' && c.path === new URL(aliceBase).pathname).value;
+      await hub.stopServer('alice');
+      const aliceText = uniqueText('alice');
+      assert.equal((await editAndSave(alicePage, aliceText)).ok, false);
+      const kept = await keptSaveId(b, alicePage.url());
+      await alicePage.close();
+      await hub.startServer('alice'); // running again, so a forged save could reach it
+
+      // Alice opens bob's notebook; the hub asks her to authorize his server once.
+      const page = await b.browser.newPage();
+      await page.goto(bobBase, { waitUntil: 'domcontentloaded' });
+      await waitFor(async () => {
+        if (page.url().startsWith(bobBase)) return true;
+        const authorize = await page.$('form[method="post" i] [type="submit"]');
+        if (authorize) await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }).catch(() => {}), authorize.click()]);
+        return false;
+      }, { timeout: 30000, what: 'bob\'s server to let alice in' });
+      await openNotebookAt(page, hub.notebookUrl('bob', bobNb));
+      // Every `_xsrf` bob's page can read itself (other servers on 127.0.0.1 may have left one on "/").
+      const bobPageReads = (await getCookies(b.browser, bobBase)).filter((c) => c.name === '_xsrf').map((c) => c.value);
+      const keptBefore = await keptCount(b);
+      const tabsBefore = (await b.browser.pages()).length;
+      const offset = hub.logOffset();
+      try {
+        const aliceSave = `${aliceBase}api/contents/${aliceNb}`;
+        const refused = { type: 'failed', url: aliceSave, method: 'PUT', status: 403, contentType: 'application/json', body: MISSING, sentToken: '' };
+        const rescueTries = [
+          [{ type: 'rescue', url: aliceSave, method: 'PUT', status: 0 }, '{"type":"notebook","content":{}}'],
+          [{ type: 'due' }],
+          [{ type: 'check', id: kept, status: 404 }],
+          [{ type: 'body', id: kept }],
+          [{ type: 'finished', id: kept, method: 'PUT', status: 200, ok: true }],
+        ];
+        // The control: the same forgery for bob's own server is answered, with the token his page can read anyway.
+        const [control] = await forgeAll(page, [[{ ...refused, url: `${bobBase}api/contents/${bobNb}` }]]);
+        assert.ok(control.reply.token && bobPageReads.includes(control.reply.token),
+          `the relay answers this page for its own server: ${JSON.stringify(control.reply)}`);
+
+        const asBob = await forgeAll(page, [
+          [{ type: 'hello', flavor: 'classic', baseUrl: new URL(aliceBase).pathname }],
+          [refused],
+          [{ type: 'renewed', lease: 'guessed', status: 200, finalUrl: `${aliceBase}tree` }],
+          ...rescueTries,
+        ]);
+        assert.ok(asBob[0].reply.error, 'bob\'s page cannot claim alice\'s server');
+        assert.equal(asBob[1].reply.action, 'give-up', 'no verdict for alice\'s request');
+        assert.equal(asBob[2].reply.action, 'give-up', 'no renewal lands for her');
+        assert.ok(asBob[3].reply.error, 'no kept save for alice\'s file');
+        assert.ok(!(asBob[4].reply.rescues || []).some((r) => r.id === kept), 'alice\'s kept save is not listed');
+        assert.equal(asBob[5].reply.action, 'keep', 'nor checked');
+        assert.ok(asBob[6].reply.error && asBob[6].body === null, 'nor read');
+        assert.ok(asBob[7].reply.error, 'nor cleared');
+
+        // Bob's page is under "/user/" and "/" too: claiming either, it still gets nothing of alice's.
+        const above = {};
+        for (const base of ['/user/', '/']) {
+          above[base] = await forgeAll(page, [[{ type: 'hello', flavor: 'classic', baseUrl: base }], [refused], ...rescueTries]);
+          const [hello, verdict, rescue, due, check, body, finished] = above[base];
+          assert.equal(hello.reply.error, undefined, `bob's page is under ${base}`);
+          assert.notEqual(verdict.reply.token, aliceToken, `claiming ${base}: not alice's token`);
+          assert.ok(!(due.reply.rescues || []).some((r) => r.id === kept), `claiming ${base}: alice's kept save is not listed`);
+          assert.equal(check.reply.action, 'keep', `claiming ${base}: nor checked`);
+          assert.ok(body.reply.error && body.body === null, `claiming ${base}: nor read`);
+          assert.ok(finished.reply.error, `claiming ${base}: nor cleared`);
+          assert.ok(rescue.reply.error, `claiming ${base}: no kept save for alice's file`);
+        }
+        assert.deepEqual(await forgeAll(page, [[{ type: 'status' }]]), [null], 'the status of servers is for the extension only');
+
+        const text = JSON.stringify({ asBob, above });
+        assert.ok(!text.includes(aliceToken), 'alice\'s token never reaches bob\'s page');
+        const toAlice = hub.requests(offset).filter((r) => r.path.startsWith(new URL(aliceBase).pathname));
+        assert.deepEqual(toAlice, [], 'no request reached alice\'s server: no renewal, no save');
+        assert.equal((await b.browser.pages()).length, tabsBefore, 'no background tab was opened');
+        assert.equal(await keptCount(b), keptBefore, 'no kept save was added or cleared');
+      } finally {
+        await page.close();
+      }
+      // Alice's kept save was hers all along: her own page finishes it.
+      const again = await b.browser.newPage();
+      const finishing = hub.logOffset();
+      try {
+        await openNotebookAt(again, hub.notebookUrl('alice', aliceNb));
+        await waitFor(() => firstCellOnDisk({ readNotebook: (name) => hub.readNotebook('alice', name) }, aliceNb) === aliceText,
+          { timeout: 30000, what: 'alice\'s kept save on disk' }).catch((e) => {
+          const tried = hub.requests(finishing).filter((r) => r.path.includes('/api/contents/'));
+          e.message += `; her server saw ${JSON.stringify(tried)}`;
+          throw e;
+        });
+      } finally {
+        await again.close();
       }
     });
   });

@@ -237,5 +237,37 @@ for (const browserName of BROWSERS) {
       assert.equal(kept.landed, true, 'with SaveKeeper the edit made while logged out reached the disk');
       assert.equal(plain.landed, false, 'without it the edit stayed lost');
     });
+
+    test('classic UI on the hub: a save kept while the server was down lands once it is back, though its _xsrf cookie is gone meanwhile (without: lost)', { timeout: TEST_TIMEOUT }, async () => {
+      const hub = hubs.nbclassic;
+      const server = userServer(hub);
+      const results = {};
+      for (const withExtension of [false, true]) {
+        const b = await openOnHub(browserName, withExtension, hub, `down-${withExtension}-${browserName}.ipynb`);
+        try {
+          await hub.stopServer(USER);
+          const text = uniqueText('server down');
+          const saved = await editAndSave(b.page, text);
+          await deleteXsrf(b.browser, hub.url);
+          const offset = hub.logOffset();
+          await hub.startServer(USER);
+          const landed = () => firstCellOnDisk(server, b.name) === text;
+          if (withExtension) await waitFor(landed, { timeout: 60000, what: 'the kept save on disk once the server is back' }).catch(() => {});
+          else await sleep(15000);
+          results[withExtension] = { saved, landed: landed(), navigations: navigations(hub, offset).length,
+            tabs: await tabsOpen(b), opened: b.tabs,
+            checks: hub.requests(offset).filter((r) => r.query === 'content=0').map((r) => r.status) };
+        } finally {
+          await b.close();
+          await hub.startServer(USER);
+        }
+      }
+      const [plain, kept] = [results.false, results.true];
+      assert.equal(plain.saved.ok, false, 'the save fails while the server is down');
+      assert.equal(kept.saved.ok, false, 'with SaveKeeper too');
+      assert.equal(kept.landed, true, `with SaveKeeper the edit reached the disk: ${JSON.stringify(kept)}`);
+      assert.equal(plain.landed, false, 'without it the edit stayed lost');
+      assert.equal(kept.tabs, kept.opened, 'no tab is left open');
+    });
   });
 }

@@ -152,14 +152,30 @@
     if (found && validBase(found.baseUrl) && underBase(loc.pathname + '/', found.baseUrl)) {
       mode = 'jupyter';
       server = found;
-      apply(promiseThen, ask({ type: 'hello', flavor: found.flavor, baseUrl: found.baseUrl, hub: found.hub }), [(reply) => {
-        if ((isArray(reply.rescues) && reply.rescues.length) || reply.retryIn > 0) scheduleFinish(FIRST_PAUSE);
-      }]);
+      hello();
+      if (found.flavor === 'classic') apply(addEventListener, doc, ['DOMContentLoaded', classicOnHub]);
     } else {
       mode = 'off';
       unwrap();
     }
     return mode;
+  }
+
+  // hello tells the engine which server this page belongs to; the answer
+  // says whether kept saves are due.
+  function hello() {
+    apply(promiseThen, ask({ type: 'hello', flavor: server.flavor, baseUrl: server.baseUrl, hub: server.hub }), [(reply) => {
+      if ((isArray(reply.rescues) && reply.rescues.length) || reply.retryIn > 0) scheduleFinish(FIRST_PAUSE);
+    }]);
+  }
+
+  // classicOnHub tells the engine again once the whole classic page is
+  // there: under JupyterHub its header holds the hub's control panel link.
+  function classicOnHub() {
+    if (!server.hub && apply(getElementById, doc, ['jupyterhub-control-panel-link'])) {
+      server.hub = true;
+      hello();
+    }
   }
 
   // underBase tells whether a URL path lies under a base URL. The classic
@@ -435,30 +451,48 @@
     }
   }
 
+  // checkFile asks the server for the version of the file at url. A check
+  // refused for its token is recovered like any request (a hub checks GETs,
+  // and the page's cookies may hold another server's token on "/").
+  // Resolves to {status, lastModified}; status 0 when the server does not
+  // answer, or answers with something that is not the file's model.
+  async function checkFile(url) {
+    const check = url + '?content=0';
+    let token = tokenToSend('', false);
+    for (let tries = 0; tries < 2; tries++) {
+      let res;
+      try {
+        const headers = new Headers_();
+        if (token) apply(headersSet, headers, ['X-XSRFToken', token]);
+        // A redirect (to a login page) means the server does not answer yet.
+        res = await apply(nativeFetch, G, [check, { headers, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' }]);
+      } catch (e) {
+        return { status: 0, lastModified: 0 };
+      }
+      if (res.status === 403 && tries === 0) {
+        const verdict = await recover(check, 'GET', apply(headersGet, res.headers, ['Content-Type']) || '',
+          await readPrefix(res), token);
+        if (verdict.token) {
+          token = verdict.token;
+          continue;
+        }
+      }
+      if (res.status !== 200) return { status: res.status, lastModified: 0 };
+      if (tries) designated = token;
+      // Not tracked: the page has not seen this version of the file.
+      const lastModified = modifiedIn(await readPrefix(res));
+      return { status: lastModified ? 200 : 0, lastModified }; // without it, not a contents model
+    }
+    return { status: 403, lastModified: 0 };
+  }
+
   // finishOne tries one rescue: it asks the server for the file's version,
   // lets the engine decide, and writes the body when the engine says so.
   // It resolves to 'wait' while the server does not answer.
   async function finishOne(r) {
     const url = r && typeof r.id === 'string' && typeof r.url === 'string' ? target(r.url) : '';
     if (!url) return 'skip';
-    let status = 0;
-    let lastModified = 0;
-    try {
-      const headers = new Headers_();
-      const token = tokenToSend('', false);
-      if (token) apply(headersSet, headers, ['X-XSRFToken', token]);
-      // A redirect (to a login page) means the server does not answer yet.
-      const res = await apply(nativeFetch, G, [url + '?content=0',
-        { headers, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' }]);
-      status = res.status;
-      if (status === 200) {
-        // Not tracked: the page has not seen this version of the file.
-        lastModified = modifiedIn(await readPrefix(res));
-        if (!lastModified) status = 0; // not a contents model
-      }
-    } catch (e) {
-      status = 0;
-    }
+    const { status, lastModified } = await checkFile(url);
     const verdict = await ask({ type: 'check', id: r.id, status, lastModified });
     if (verdict.action === 'wait' || !verdict.action) return 'wait';
     if (verdict.action !== 'write') return 'kept';

@@ -8,8 +8,14 @@ import path from 'node:path';
 import { before, after } from 'node:test';
 import puppeteer from 'puppeteer-core';
 
-/** The browsers every end-to-end scenario runs in, in turn. */
-export const BROWSERS = ['chromium', 'firefox'];
+/**
+ * The browsers every end-to-end scenario runs in, in turn: both, unless
+ * SK_BROWSERS names one while working on a test (make test never sets it).
+ */
+export const BROWSERS = (process.env.SK_BROWSERS || 'chromium,firefox').split(',');
+for (const b of BROWSERS) {
+  if (b !== 'chromium' && b !== 'firefox') throw new Error(`SK_BROWSERS: unknown browser ${b}`);
+}
 
 const DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist');
 
@@ -48,7 +54,7 @@ export const FIREFOX = '/usr/lib/firefox-esr/firefox-esr';
 const GECKO_ID = 'savekeeper@savekeeper.dev';
 
 // Keeps Chromium quiet on a closed network.
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**

@@ -102,6 +102,13 @@ c.JupyterHub.authenticator_class = "shared-password"
 c.SharedPasswordAuthenticator.user_password = ${py(o.password)}
 c.Authenticator.allow_all = True
 
+# The tests' own API token, to start and stop users' servers.
+c.JupyterHub.services = [{"name": "e2e", "api_token": ${py(o.apiToken)}}]
+c.JupyterHub.load_roles = [
+    {"name": "e2e", "scopes": ["admin:users", "admin:servers"], "services": ["e2e"]},
+${Object.entries(o.access).map(([user, owners]) => `    {"name": ${py(`${user}-uses`)}, "users": [${py(user)}], "scopes": ${py(owners.map((owner) => `access:servers!user=${owner}`))}},
+`).join('')}]
+
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(here, "users", "{username}")
 c.Spawner.notebook_dir = os.path.join(here, "users", "{username}", "notebooks")
@@ -132,11 +139,13 @@ c.Spawner.pre_spawn_hook = make_dirs
  * default), and so keeps accepting an expired token until then:
  * `authCacheMaxAge` (seconds) shortens that; it defaults to 5 when
  * `oauthTokenExpiresIn` is given.
- * @param {{app?: 'lab'|'nbclassic', oauthTokenExpiresIn?: number|null, authCacheMaxAge?: number|null, password?: string}} options
+ * `access` maps a user to the users whose servers they may use as well
+ * (the scope access:servers!user=<owner>), e.g. {alice: ['bob']}.
+ * @param {{app?: 'lab'|'nbclassic', oauthTokenExpiresIn?: number|null, authCacheMaxAge?: number|null, password?: string, access?: Record<string, string[]>}} options
  */
 export async function startHub({
   app = 'lab', oauthTokenExpiresIn = null, authCacheMaxAge = oauthTokenExpiresIn ? 5 : null,
-  password = crypto.randomBytes(8).toString('hex'),
+  password = crypto.randomBytes(8).toString('hex'), access = {},
 } = {}) {
   const flavor = APPS[app];
   if (!flavor) throw new Error(`unknown single-user app ${app}`);
@@ -147,8 +156,9 @@ export async function startHub({
   while (ports.size < 3) ports.add(await freePort());
   const [publicPort, apiPort, hubPort] = [...ports];
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-hub-${app}-`));
+  const apiToken = crypto.randomBytes(16).toString('hex');
   fs.writeFileSync(path.join(home, 'jupyterhub_config.py'),
-    hubConfig({ home, publicPort, apiPort, hubPort, password, oauthTokenExpiresIn, authCacheMaxAge, app: flavor }));
+    hubConfig({ home, publicPort, apiPort, hubPort, password, oauthTokenExpiresIn, authCacheMaxAge, access, apiToken, app: flavor }));
   const env = jupyterEnv(home);
   const logFile = path.join(home, 'hub.log');
   const logFd = fs.openSync(logFile, 'a');
@@ -187,6 +197,20 @@ export async function startHub({
   }
 
   const notebookDir = (user) => path.join(home, 'users', user, 'notebooks');
+  /** Calls the hub's REST API with the tests' token; resolves to {status, body}. */
+  const api = async (method, route, body) => {
+    const r = await fetch(`${origin}/hub/api/${route}`, {
+      method, headers: { Authorization: `token ${apiToken}` }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  /** Waits until `user`'s default server is running (ready) or stopped (absent). */
+  const serverState = (user, want) => waitFor(async () => {
+    const { body } = await api('GET', `users/${user}`);
+    const s = body && body.servers && body.servers[''];
+    return want === 'ready' ? !!(s && s.ready) : !s;
+  }, { timeout: 60000, interval: 250, what: `${user}'s server ${want === 'ready' ? 'running' : 'stopped'}` });
   return {
     app,
     /** The hub's public origin with a trailing slash: http://127.0.0.1:<port>/ */
@@ -213,6 +237,20 @@ export async function startHub({
       fs.writeFileSync(path.join(notebookDir(user), name), notebookJSON(sources));
     },
     readNotebook: (user, name) => JSON.parse(fs.readFileSync(path.join(notebookDir(user), name), 'utf8')),
+    /** Creates `user` if needed and starts their server through the hub's API; resolves once it is ready. */
+    async startServer(user) {
+      const created = await api('POST', `users/${user}`);
+      if (![201, 409].includes(created.status)) throw new Error(`creating ${user}: ${created.status}`);
+      const started = await api('POST', `users/${user}/server`);
+      if (![201, 202, 400].includes(started.status)) throw new Error(`starting ${user}'s server: ${started.status}`);
+      await serverState(user, 'ready');
+    },
+    /** Stops `user`'s server through the hub's API; resolves once it is gone. */
+    async stopServer(user) {
+      const stopped = await api('DELETE', `users/${user}/server`);
+      if (![202, 204].includes(stopped.status)) throw new Error(`stopping ${user}'s server: ${stopped.status}`);
+      await serverState(user, 'stopped');
+    },
     /** Stops the hub, its proxy, the single-user servers and their kernels; keepHome leaves the files. */
     async stop({ keepHome = false } = {}) {
       await stopAll();

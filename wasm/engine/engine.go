@@ -105,6 +105,10 @@ type server struct {
 
 func (s *server) key() string { return s.Origin + s.BaseURL }
 
+// cookieURL is where the engine reads the server's cookies: a URL under its
+// base URL, so that only cookies the browser sends to the whole server count.
+func (s *server) cookieURL() string { return s.Origin + s.BaseURL + "api/contents" }
+
 type tabEntry struct {
 	Server string    `json:"server"`
 	Seen   time.Time `json:"seen"`
@@ -353,7 +357,10 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Messa
 			e.learnHub(ctx, srv)
 		}
 	}
-	cookies, err := e.cookies.XSRFCookies(ctx, m.URL)
+	// The cookies of the server's base URL, not of m.URL: a page may claim a
+	// base above its own (on a hub, "/user/" from bob's page), and a request
+	// URL under alice's server would then read alice's cookie.
+	cookies, err := e.cookies.XSRFCookies(ctx, srv.cookieURL())
 	if err != nil {
 		e.problem(ctx, srv, ReasonCookiesBlocked)
 		return giveUp(ReasonCookiesBlocked)
@@ -472,7 +479,7 @@ func (e *Engine) landWithCookie(ctx context.Context, srv *server, fl *flight, fi
 			return
 		}
 	}
-	cookies, err := e.cookies.XSRFCookies(ctx, srv.Origin+srv.BaseURL+"api/contents")
+	cookies, err := e.cookies.XSRFCookies(ctx, srv.cookieURL())
 	if _, token, ok := xsrf.ServerReads(cookies, srv.readRule()); err == nil && ok && token != fl.sent {
 		e.land(ctx, srv, fl, token, "")
 	} else {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,11 +25,24 @@ type jar struct {
 	extended []string // the URLs passed to Extend
 }
 
-func (j *jar) XSRFCookies(_ context.Context, _ string) ([]xsrf.Cookie, error) {
+// XSRFCookies returns the cookies whose path matches rawURL's, as the
+// browser's cookie store does (RFC 6265 5.1.4), in the order they were set.
+func (j *jar) XSRFCookies(_ context.Context, rawURL string) ([]xsrf.Cookie, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.reads++
-	return append([]xsrf.Cookie(nil), j.cookies...), j.err
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	var out []xsrf.Cookie
+	for _, c := range j.cookies {
+		p := c.Path
+		if p == "" || u.Path == p || strings.HasPrefix(u.Path, p) && (strings.HasSuffix(p, "/") || u.Path[len(p)] == '/') {
+			out = append(out, c)
+		}
+	}
+	return out, j.err
 }
 
 func (j *jar) Extend(_ context.Context, url string, c xsrf.Cookie, expires time.Time) error {

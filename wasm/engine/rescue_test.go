@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/savekeeper/savekeeper/wasm/xsrf"
 )
 
 const jhOrigin = "http://127.0.0.1:8000"
@@ -91,6 +93,27 @@ func TestAnotherServersPageGetsNothing(t *testing.T) {
 	assert.Len(t, e.Status(context.Background(), alice.TabID, "").Rescues, 1, "alice's rescue is untouched")
 	assert.Contains(t, send(t, e, alice, Message{Type: TypeDiscard, ID: "r1"}).Error, "for the extension itself",
 		"pages cannot discard")
+}
+
+// On a hub without subdomains, a script in bob's page can claim a base URL
+// above his own ("/user/" or "/": the page is under it) to make alice's
+// requests look like its server's. The token it gets is still only one the
+// browser sends to that claimed base, never alice's.
+func TestAShorterBaseURLGetsNoTokenOfAServerUnderIt(t *testing.T) {
+	j := &jar{cookies: []xsrf.Cookie{{Value: "alice-token", Path: "/user/alice/"}, {Value: "bob-token", Path: "/user/bob/"}}}
+	e := New(j, nil, &memStore{}, nil)
+	require.Equal(t, ActionOK, send(t, e, bob, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/user/bob/"}).Action)
+	control := send(t, e, bob, Message{Type: TypeFailed, URL: jhOrigin + "/user/bob/api/contents/b.ipynb", Method: "PUT",
+		Status: 403, ContentType: "application/json", Body: missing})
+	require.Equal(t, "bob-token", control.Token, "bob's own page gets the token of bob's server")
+
+	for _, base := range []string{"/user/", "/"} {
+		r := send(t, e, bob, Message{Type: TypeHello, Flavor: "classic", BaseURL: base})
+		require.Equal(t, ActionOK, r.Action, "bob's page is under %s", base)
+		r = send(t, e, bob, Message{Type: TypeFailed, URL: aliceNB, Method: "PUT", Status: 403,
+			ContentType: "application/json", Body: missing})
+		assert.Empty(t, r.Token, "no cookie is set on %s, so no token: claiming %s", base, base)
+	}
 }
 
 func TestOnlySavesOfFilesAreKept(t *testing.T) {

@@ -64,7 +64,7 @@ func (e *Engine) Status(ctx context.Context, tab int, pageURL string) Status {
 	if !st.Detected {
 		return st
 	}
-	cookies, err := e.cookies.XSRFCookies(ctx, s.Origin+s.BaseURL+"api/contents")
+	cookies, err := e.cookies.XSRFCookies(ctx, s.cookieURL())
 	if err != nil {
 		st.Token.Error = err.Error()
 		return st
