@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -60,8 +61,18 @@ func FuzzDecodeMessage(f *testing.F) {
 			// (up to RenewTimeout); the page gives up sooner, and so does this.
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
+			answer := make(chan []byte, 1)
+			go func() { answer <- e.Handle(ctx, sender, raw) }()
+			var out []byte
+			select {
+			case out = <-answer:
+			case <-time.After(5 * time.Second):
+				// A hang is a failure, kept with its input in testdata/fuzz.
+				stacks := make([]byte, 1<<20)
+				t.Fatalf("no answer to %q within 5 s; goroutines:\n%s", raw, stacks[:runtime.Stack(stacks, true)])
+			}
 			var r Reply
-			if err := json.Unmarshal(e.Handle(ctx, sender, raw), &r); err != nil {
+			if err := json.Unmarshal(out, &r); err != nil {
 				t.Fatalf("reply to %q is not JSON: %v", raw, err)
 			}
 		}
