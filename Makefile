@@ -6,7 +6,7 @@ GO      ?= go
 VERSION ?= 0.1.0
 GOROOT_WASM := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all build check test test-wasm fuzz fuzz-brief e2e deps demo clean
+.PHONY: all build check test test-wasm fuzz fuzz-brief e2e deps demo bench clean
 
 all: build
 
@@ -50,6 +50,11 @@ e2e: build
 
 ## test: everything
 test: deps check test-wasm fuzz-brief e2e
+
+## bench: SaveKeeper's cost against the same browsers without it; prints the table,
+## writes bench/results.json and the README's table (BENCH_RUNS runs per figure, default 5)
+bench: deps build
+	node bench/bench.mjs
 
 ## demo: watch SaveKeeper recover a refused save, step by step
 demo: deps build

@@ -19,7 +19,10 @@ const engineReady = new Promise((resolve, reject) => {
   fetch(chrome.runtime.getURL('engine.wasm'))
     .then((response) => response.arrayBuffer())
     .then((bytes) => WebAssembly.instantiate(bytes, go.importObject))
-    .then(({ instance }) => go.run(instance))
+    .then(({ instance }) => {
+      globalThis.savekeeperMemory = instance.exports.mem; // the engine's memory, read by make bench
+      return go.run(instance);
+    })
     .then(() => reject(new Error('engine stopped')), reject);
 });
 engineReady.catch((err) => console.error('SaveKeeper engine failed to start:', err));

@@ -14,6 +14,7 @@ import (
 
 func main() {
 	e := engine.New(jsbridge.Cookies{}, jsbridge.Tabs{}, jsbridge.Storage{Key: "savekeeper.state"}, nil)
+	e.SetRandom(jsbridge.RandomBytes)
 	_ = e.Restore(context.Background()) // an unreadable state starts empty
 	// Renewal tabs whose visit a stopped service worker left open are
 	// closed beside the first messages, not before them.

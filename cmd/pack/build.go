@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -139,6 +140,10 @@ func zipTree(dir, archive string) error {
 		return err
 	}
 	zw := zip.NewWriter(f)
+	// The smallest deflate: the package is downloaded by every user.
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestCompression)
+	})
 	stamp := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, path := range names {
 		rel, _ := filepath.Rel(dir, path)

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"sync"
@@ -71,6 +71,7 @@ type Engine struct {
 	nav     Navigator
 	store   Store
 	now     func() time.Time
+	random  func([]byte) error // fills leases; see SetRandom
 
 	mu      sync.Mutex
 	servers map[string]*server
@@ -131,7 +132,7 @@ func New(cookies CookieStore, nav Navigator, store Store, now func() time.Time) 
 	if now == nil {
 		now = time.Now
 	}
-	return &Engine{cookies: cookies, nav: nav, store: store, now: now,
+	return &Engine{cookies: cookies, nav: nav, store: store, now: now, random: seededRandom,
 		servers: map[string]*server{}, tabs: map[int]tabEntry{}, flights: map[string]*flight{},
 		grants: map[string]grant{}}
 }
@@ -413,7 +414,12 @@ func (e *Engine) renew(ctx context.Context, sender Sender, srv *server, sent str
 		e.mu.Unlock()
 		return giveUp(ReasonRecentFailure)
 	}
-	fl := &flight{lease: newLease(), tab: sender.TabID, sent: sent, done: make(chan struct{})}
+	lease, err := e.newLease()
+	if err != nil {
+		e.mu.Unlock()
+		return giveUp(ReasonRenewFailed)
+	}
+	fl := &flight{lease: lease, tab: sender.TabID, sent: sent, done: make(chan struct{})}
 	e.flights[key] = fl
 	e.mu.Unlock()
 	time.AfterFunc(RenewTimeout, func() { e.land(context.Background(), srv, fl, "", ReasonRenewTimeout) })
@@ -583,8 +589,26 @@ func (e *Engine) problem(ctx context.Context, srv *server, reason string) {
 
 func giveUp(reason string) Reply { return Reply{Action: ActionGiveUp, Reason: reason} }
 
-func newLease() string {
+// SetRandom makes the engine take the random bytes of its leases from read,
+// a cryptographic source: the extension passes the browser's
+// crypto.getRandomValues. (crypto/rand would add 170 KB to the engine.)
+// Call it before the first message.
+func (e *Engine) SetRandom(read func([]byte) error) { e.random = read }
+
+// seededRandom is the source of leases until SetRandom: math/rand/v2's
+// generator, which the runtime seeds from the system's randomness.
+func seededRandom(b []byte) error {
+	for i := range b {
+		b[i] = byte(rand.Uint32())
+	}
+	return nil
+}
+
+// newLease returns an unguessable name for one renewal.
+func (e *Engine) newLease() (string, error) {
 	var b [12]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
-	return hex.EncodeToString(b[:])
+	if err := e.random(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
 }

@@ -205,3 +205,27 @@ func expiry(c safejs.Value) time.Time {
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9))
 }
+
+// RandomBytes fills b from the browser's crypto.getRandomValues, the
+// cryptographic source the engine's leases come from.
+func RandomBytes(b []byte) error {
+	crypto, err := safejs.Global().Get("crypto")
+	if err != nil || crypto.Type() != safejs.TypeObject {
+		return fmt.Errorf("crypto missing")
+	}
+	ctor, err := safejs.Global().Get("Uint8Array")
+	if err != nil {
+		return err
+	}
+	buf, err := ctor.New(len(b))
+	if err != nil {
+		return err
+	}
+	if _, err := crypto.Call("getRandomValues", buf); err != nil {
+		return fmt.Errorf("crypto.getRandomValues: %w", err)
+	}
+	if n, err := safejs.CopyBytesToGo(b, buf); err != nil || n != len(b) {
+		return fmt.Errorf("copying random bytes: %d of %d, %v", n, len(b), err)
+	}
+	return nil
+}

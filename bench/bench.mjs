@@ -1,0 +1,400 @@
+// make bench: what SaveKeeper costs a Jupyter user, measured side by side
+// with the same browser without it, in real headless Chromium and Firefox
+// ESR against real servers: the classic Notebook UI (Debian's nbclassic,
+// token login) and JupyterLab 4.6 (the pinned venv, password login, so
+// that saves go through SaveKeeper's XSRF path).
+//
+// Each figure is the median of BENCH_RUNS runs (default 5; min and max
+// are kept too), taken in turn with and without the extension after one
+// warm-up each. The table goes to stdout, bench/results.json and the
+// README (between the bench markers). Targets are the ones of issue 12;
+// a target missed is reported, never asserted: make test has no timings.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+import { BROWSERS, builtExtension, launchWith, deleteXsrf, waitFor } from '../e2e/lib/browsers.mjs';
+import { startJupyter, hashPassword } from '../e2e/lib/servers.mjs';
+import { loginWithPassword } from '../e2e/lib/lab.mjs';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const RUNS = Number(process.env.BENCH_RUNS || 5);
+const SIZES = [['10 KB', 10 * 1024], ['1 MB', 1024 * 1024], ['20 MB', 20 * 1024 * 1024]];
+const ENGINE_CALLS = 20; // warm engine answers timed per browser
+
+// ---- numbers -------------------------------------------------------------
+
+/** {median, min, max, n} of a list of numbers. */
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s[s.length - 1], n: s.length };
+}
+
+const rows = [];
+
+/**
+ * Records one figure. `with_` and `without` are lists of samples (without
+ * may be null); `value` is what the target applies to, computed from their
+ * medians by `measure` ('ratio', 'multiple' of `base`, 'difference', or the
+ * median of with_ itself), and `target` an upper bound for it.
+ */
+function record({ figure, browser, unit, with_, without = null, base = null, measure = 'value', target = null, note = '' }) {
+  const w = with_ && with_.length ? stats(with_) : null;
+  const wo = without && without.length ? stats(without) : null;
+  const b = base && base.length ? stats(base) : null;
+  let value = null;
+  if (w && measure === 'value') value = w.median;
+  if (w && wo && measure === 'ratio') value = w.median / wo.median;
+  if (w && wo && measure === 'difference') value = w.median - wo.median;
+  if (w && b && measure === 'multiple') value = w.median / b.median;
+  const row = { figure, browser, unit, with: w, without: wo, base: b, measure, value, target, met: value === null || target === null ? null : value <= target, note };
+  rows.push(row);
+  console.error(`bench: ${figure} [${browser}] ${format(row)}`);
+  return row;
+}
+
+// ---- notebooks -----------------------------------------------------------
+
+/** An nbformat 4 notebook of about `bytes` bytes: one code cell, padded in its metadata (kept and saved, never rendered). */
+function paddedNotebook(bytes) {
+  const nb = {
+    cells: [{ cell_type: 'code', execution_count: null, metadata: { padding: '' }, outputs: [], source: 'x = 1' }],
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 4,
+  };
+  const empty = JSON.stringify(nb, null, 1).length;
+  nb.cells[0].metadata.padding = 'p'.repeat(Math.max(0, bytes - empty));
+  return JSON.stringify(nb, null, 1);
+}
+
+// ---- the two UIs ---------------------------------------------------------
+
+/** How each UI opens a notebook, tells when it is ready, saves, and lets its kernel go. */
+const UIS = {
+  classic: {
+    start: () => startJupyter({ flavor: 'nbclassic' }),
+    async login(b, server) {
+      const page = await b.browser.newPage();
+      await page.goto(`${server.url}tree?token=${server.token}`, { waitUntil: 'domcontentloaded' });
+      await page.close();
+    },
+    url: (server, name) => `${server.url}notebooks/${name}`,
+    // Resolves to performance.now() at the first poll that finds the notebook loaded.
+    ready: () => Boolean(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded) && performance.now(),
+    async save(page) {
+      return page.evaluate(async () => {
+        const nb = Jupyter.notebook;
+        nb.get_cell(0).set_text(`x = ${Math.random()}`);
+        nb.set_dirty(true);
+        const t = performance.now();
+        await nb.save_notebook();
+        return performance.now() - t;
+      });
+    },
+    release: (page) => page.evaluate(() => Jupyter.notebook.session && Jupyter.notebook.session.delete()).catch(() => {}),
+  },
+  lab: {
+    start: async () => startJupyter({ flavor: 'lab', password: hashPassword('bench-password') }),
+    async login(b, server) {
+      const page = await loginWithPassword(b.browser, server);
+      await page.close();
+    },
+    // A workspace of its own each time: the default one would reopen earlier notebooks.
+    url: (server, name) => `${server.url}lab/workspaces/b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}/tree/${name}`,
+    ready: () => {
+      const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+      return Boolean(w && w.context && w.context.isReady && w.content && w.content.widgets.length &&
+        w.content.widgets[0].node.querySelector('.cm-content')) && performance.now();
+    },
+    async save(page) {
+      return page.evaluate(async () => {
+        const app = window.jupyterapp;
+        app.shell.currentWidget.content.widgets[0].model.sharedModel.setSource(`x = ${Math.random()}`);
+        const t = performance.now();
+        await app.commands.execute('docmanager:save');
+        return performance.now() - t;
+      });
+    },
+    release: (page) => page.evaluate(() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()).catch(() => {}),
+  },
+};
+
+/** Opens `name` in a new page of b; resolves to {page, loadMs} (ms from navigation start to ready). */
+async function open(b, ui, server, name) {
+  const page = await b.browser.newPage();
+  await page.goto(ui.url(server, name), { waitUntil: 'domcontentloaded', timeout: 60000 });
+  const handle = await page.waitForFunction(ui.ready, { polling: 10, timeout: 120000 });
+  const loadMs = await handle.jsonValue();
+  await handle.dispose();
+  return { page, loadMs };
+}
+
+async function close(ui, page) {
+  await ui.release(page);
+  await page.close();
+}
+
+/** Runs fn(variant) RUNS times for each variant in turn, after one warm-up each; resolves to {with, without} samples. */
+async function interleaved(variants, fn) {
+  const out = { with: [], without: [] };
+  for (let i = -1; i < RUNS; i++) {
+    for (const v of variants) {
+      const ms = await fn(v);
+      if (i >= 0) out[v.label].push(ms);
+    }
+  }
+  return out;
+}
+
+// ---- figures --------------------------------------------------------------
+
+/** Page load to notebook ready, with and without, for one browser and UI. */
+async function pageLoad(variants, uiName, ui, server) {
+  for (const v of variants) server.writeNotebookText(`load-${v.label}.ipynb`, paddedNotebook(10 * 1024));
+  const s = await interleaved(variants, async (v) => {
+    const { page, loadMs } = await open(v.b, ui, server, `load-${v.label}.ipynb`);
+    await close(ui, page);
+    return loadMs;
+  });
+  record({ figure: `page load to notebook ready, ${uiName}`, browser: variants[0].b.name, unit: 'ms', with_: s.with, without: s.without, measure: 'ratio', target: 1.02 });
+}
+
+/** Save latency per notebook size, with and without; then, with SaveKeeper, a save refused for a deleted _xsrf. */
+async function saves(variants, uiName, ui, server) {
+  for (const [label, bytes] of SIZES) {
+    const pages = {};
+    for (const v of variants) {
+      const name = `save-${bytes}-${v.label}.ipynb`;
+      server.writeNotebookText(name, paddedNotebook(bytes));
+      pages[v.label] = (await open(v.b, ui, server, name)).page;
+    }
+    const s = await interleaved(variants, (v) => ui.save(pages[v.label]));
+    record({ figure: `save, ${label} notebook, ${uiName}`, browser: variants[0].b.name, unit: 'ms', with_: s.with, without: s.without, measure: 'ratio', target: 1.02 });
+    if (bytes === SIZES[0][1]) {
+      // Recovery: the save is refused for its token, SaveKeeper renews it and sends the save again.
+      const withExt = variants.find((v) => v.label === 'with');
+      const plain = [];
+      const refused = [];
+      for (let i = -1; i < RUNS; i++) {
+        const p = await ui.save(pages.with);
+        await deleteXsrf(withExt.b.browser, server.url);
+        const r = await ui.save(pages.with);
+        if (i >= 0) { plain.push(p); refused.push(r); }
+      }
+      const onDisk = JSON.parse(fs.readFileSync(path.join(server.notebookDir, `save-${bytes}-with.ipynb`), 'utf8')).cells[0].source;
+      const shown = await pages.with.evaluate(uiName === 'classic'
+        ? () => Jupyter.notebook.get_cell(0).get_text()
+        : () => window.jupyterapp.shell.currentWidget.content.widgets[0].model.sharedModel.getSource());
+      if ([].concat(onDisk).join('') !== shown) throw new Error(`recovery: the last refused save did not land (${uiName})`);
+      record({ figure: `recovery: refused save to landed, ${label}, ${uiName}`, browser: withExt.b.name, unit: 'ms', with_: refused, base: plain, measure: 'multiple', target: 3, note: 'multiple of a plain save' });
+    }
+    for (const v of variants) await close(ui, pages[v.label]);
+  }
+}
+
+/** Sends a relay request from a Jupyter page and resolves to the round trip in ms (page → relay → background → engine → page). */
+function askEngine(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const id = `bench-${Math.random()}`;
+    const t = performance.now();
+    const onReply = (event) => {
+      const d = String(event.detail);
+      const head = JSON.parse(d.split('\n', 1)[0]);
+      if (head.id !== id) return;
+      document.removeEventListener('savekeeper:reply', onReply);
+      resolve(performance.now() - t);
+    };
+    document.addEventListener('savekeeper:reply', onReply);
+    setTimeout(() => reject(new Error('no answer from the engine in 10 s')), 10000);
+    document.dispatchEvent(new CustomEvent('savekeeper:request', { detail: JSON.stringify({ id, msg: { type: 'due' } }) }));
+  }));
+}
+
+/** Warm and (Chromium) cold engine answers; page-layer heap and engine memory (Chromium). */
+async function engineAndMemory(variants, ui, server) {
+  const withExt = variants.find((v) => v.label === 'with');
+  const browser = withExt.b.name;
+  server.writeNotebookText('engine.ipynb', paddedNotebook(10 * 1024));
+  const { page } = await open(withExt.b, ui, server, 'engine.ipynb');
+  try {
+    const warm = [];
+    await askEngine(page);
+    for (let i = 0; i < ENGINE_CALLS; i++) warm.push(await askEngine(page));
+    record({ figure: 'engine answer, warm (page round trip)', browser, unit: 'ms', with_: warm, target: 5 });
+
+    if (browser !== 'chromium') {
+      record({ figure: 'engine answer, cold (service worker stopped)', browser, unit: 'ms', with_: [], note: 'Firefox runs the background as an event page that the driver cannot stop' });
+      record({ figure: 'JS heap added to a Jupyter tab', browser, unit: 'KB', with_: [], note: 'Firefox gives page scripts no heap figure' });
+      return;
+    }
+    const cold = [];
+    const sw = () => withExt.b.browser.targets().find((t) => t.type() === 'service_worker' && t.url().startsWith(withExt.b.extensionOrigin));
+    const cdp = await page.createCDPSession();
+    await cdp.send('ServiceWorker.enable');
+    for (let i = 0; i < RUNS; i++) {
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await waitFor(() => !sw(), { timeout: 5000, what: 'the service worker to stop' });
+      cold.push(await askEngine(page));
+    }
+    await cdp.detach();
+    record({ figure: 'engine answer, cold (service worker stopped)', browser, unit: 'ms', with_: cold, target: 200 });
+
+    // The engine's memory: the service worker's JS heap and the Go program's linear memory.
+    await askEngine(page);
+    const worker = await sw().worker();
+    const wasmBytes = await worker.evaluate(() => (globalThis.savekeeperMemory ? globalThis.savekeeperMemory.buffer.byteLength : 0));
+    const swCdp = await sw().createCDPSession();
+    await swCdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await swCdp.send('Runtime.getHeapUsage');
+    await swCdp.detach();
+    record({ figure: 'engine memory: wasm linear memory', browser, unit: 'KB', with_: [wasmBytes / 1024], note: 'one reading' });
+    record({ figure: 'engine memory: service worker JS heap', browser, unit: 'KB', with_: [usedSize / 1024], note: 'one reading' });
+  } finally {
+    await close(ui, page);
+  }
+
+  // The JS heap of a Jupyter tab, with and without the page layer, after garbage collection.
+  for (const v of variants) server.writeNotebookText(`heap-${v.label}.ipynb`, paddedNotebook(10 * 1024));
+  const heap = await interleaved(variants, async (v) => {
+    const { page: p } = await open(v.b, ui, server, `heap-${v.label}.ipynb`);
+    await ui.save(p); // the page layer has seen a save
+    await new Promise((r) => setTimeout(r, 1000));
+    const s = await p.createCDPSession();
+    await s.send('HeapProfiler.collectGarbage');
+    await s.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await s.send('Runtime.getHeapUsage');
+    await s.detach();
+    await close(ui, p);
+    return usedSize / 1024;
+  });
+  record({ figure: 'JS heap added to a Jupyter tab (classic)', browser, unit: 'KB', with_: heap.with, without: heap.without, measure: 'difference', target: 256 });
+}
+
+/** Sizes of what is shipped. */
+function sizes() {
+  const kb = (bytes) => bytes / 1024;
+  const wasm = fs.readFileSync(path.join(ROOT, 'dist', 'chrome', 'engine.wasm'));
+  record({ figure: 'engine.wasm, raw', browser: '—', unit: 'KB', with_: [kb(wasm.length)], target: 3 * 1024 });
+  record({ figure: 'engine.wasm, gzip -9', browser: '—', unit: 'KB', with_: [kb(zlib.gzipSync(wasm, { level: 9 }).length)] });
+  for (const pkg of ['savekeeper-chrome.zip', 'savekeeper-firefox.xpi']) {
+    record({ figure: `package ${pkg}`, browser: '—', unit: 'KB', with_: [kb(fs.statSync(path.join(ROOT, 'dist', pkg)).size)], target: 1.2 * 1024 });
+  }
+}
+
+// ---- output ---------------------------------------------------------------
+
+function num(x, unit) {
+  if (x === null || x === undefined) return '—';
+  const digits = unit === 'ms' && Math.abs(x) < 10 ? 2 : 0;
+  return x.toFixed(digits);
+}
+
+function sample(s, unit) {
+  if (!s) return '—';
+  return s.n > 1 ? `${num(s.median, unit)} (${num(s.min, unit)}–${num(s.max, unit)})` : num(s.median, unit);
+}
+
+function valueText(r) {
+  if (r.value === null) return '—';
+  if (r.measure === 'ratio') return `×${r.value.toFixed(3)}`;
+  if (r.measure === 'multiple') return `×${r.value.toFixed(2)} of a plain save`;
+  if (r.measure === 'difference') return `${r.value >= 0 ? '+' : ''}${num(r.value, r.unit)} ${r.unit}`;
+  return `${num(r.value, r.unit)} ${r.unit}`;
+}
+
+function targetText(r) {
+  if (r.target === null) return '—';
+  if (r.measure === 'ratio' || r.measure === 'multiple') return `≤ ×${r.target}`;
+  return `≤ ${r.target} ${r.unit}`;
+}
+
+function format(r) {
+  const met = r.met === null ? '' : r.met ? ' met' : ' MISSED';
+  return `${valueText(r)} (with ${sample(r.with, r.unit)}, without ${sample(r.without || r.base, r.unit)})${met}`;
+}
+
+function table(machine) {
+  const lines = [
+    `Machine: ${machine.cpu} × ${machine.cores}, ${machine.memoryGB} GB, ${machine.os}; ${machine.browsers.join(', ')}; ${RUNS} runs per figure (median, min–max), ${machine.date}.`,
+    '',
+    '| figure | browser | without SaveKeeper | with SaveKeeper | result | target | met |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const met = r.met === null ? (r.note || '—') : r.met ? 'yes' : '**no**';
+    const without = r.measure === 'multiple' ? `plain save: ${sample(r.base, r.unit)}` : sample(r.without, r.unit);
+    lines.push(`| ${r.figure} | ${r.browser} | ${without} | ${sample(r.with, r.unit)} | ${valueText(r)} | ${targetText(r)} | ${met} |`);
+  }
+  return lines.join('\n');
+}
+
+function machineInfo(browserVersions) {
+  const cpu = os.cpus()[0] ? os.cpus()[0].model.replace(/\s+/g, ' ').trim() : 'unknown CPU';
+  let osName = `${os.type()} ${os.release()}`;
+  try {
+    osName = /PRETTY_NAME="([^"]+)"/.exec(fs.readFileSync('/etc/os-release', 'utf8'))[1];
+  } catch { /* keep the kernel's name */ }
+  return { cpu, cores: os.cpus().length, memoryGB: Math.round(os.totalmem() / 2 ** 30), os: osName, browsers: browserVersions, date: new Date().toISOString().slice(0, 10), node: process.version };
+}
+
+/** Replaces the README's bench section (between its markers) with `text`. */
+function updateReadme(text) {
+  const file = path.join(ROOT, 'README.md');
+  const readme = fs.readFileSync(file, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const i = readme.indexOf(start);
+  const j = readme.indexOf(end);
+  if (i < 0 || j < i) throw new Error('README.md has no bench markers');
+  fs.writeFileSync(file, `${readme.slice(0, i + start.length)}\n${text}\n${readme.slice(j)}`);
+}
+
+// ---- main -----------------------------------------------------------------
+
+async function main() {
+  for (const b of BROWSERS) builtExtension(b);
+  const servers = {};
+  for (const [name, ui] of Object.entries(UIS)) {
+    const server = await ui.start();
+    server.writeNotebookText = (file, text) => fs.writeFileSync(path.join(server.notebookDir, file), text);
+    servers[name] = server;
+  }
+  const versions = [];
+  try {
+    for (const browserName of BROWSERS) {
+      const variants = [];
+      for (const withExtension of [true, false]) {
+        const b = await launchWith(browserName, withExtension);
+        variants.push({ label: withExtension ? 'with' : 'without', b: { ...b, name: browserName } });
+      }
+      versions.push(await variants[0].b.browser.version());
+      try {
+        for (const [name, ui] of Object.entries(UIS)) {
+          for (const v of variants) await ui.login(v.b, servers[name]);
+          await pageLoad(variants, name, ui, servers[name]);
+          await saves(variants, name, ui, servers[name]);
+        }
+        await engineAndMemory(variants, UIS.classic, servers.classic);
+      } finally {
+        for (const v of variants) await v.b.close();
+      }
+    }
+  } finally {
+    for (const s of Object.values(servers)) await s.stop();
+  }
+  sizes();
+  const machine = machineInfo(versions);
+  const text = table(machine);
+  fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ machine, runs: RUNS, rows }, null, 1)}\n`);
+  updateReadme(text);
+  console.log(text);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
