@@ -52,7 +52,7 @@ e2e: build
 test: deps check test-wasm fuzz-brief e2e
 
 ## bench: SaveKeeper's cost against the same browsers without it; prints the table,
-## writes bench/results.json and the README's table (BENCH_RUNS runs per figure, default 5)
+## writes bench/results.json and the README's table (BENCH_RUNS runs per figure, default 7)
 bench: deps build
 	node bench/bench.mjs
 

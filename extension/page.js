@@ -313,8 +313,12 @@
     return { token: '', reason: typeof verdict.reason === 'string' ? verdict.reason : '' };
   }
 
+  // report tells the engine how a save ended, for the popup's counts. It
+  // waits for the next task, so that the page has its answer first.
   function report(url, method, status, recovered) {
-    ask({ type: 'outcome', url, method, status, ok: status >= 200 && status < 300, recovered });
+    setTimeout_(() => {
+      ask({ type: 'outcome', url, method, status, ok: status >= 200 && status < 300, recovered });
+    }, 0);
   }
 
   // ---- Rescues ----------------------------------------------------------
