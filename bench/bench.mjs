@@ -164,6 +164,36 @@ async function pageLoad(variants, uiName, ui, server) {
     return loadMs;
   });
   record({ figure: `page load to notebook ready, ${uiName}`, browser: variants[0].b.name, unit: 'ms', with_: s.with, without: s.without, measure: 'ratio', target: 1.02 });
+  if (variants[0].b.name === 'chromium') await loadProfile(variants.find((v) => v.label === 'with'), uiName, ui, server);
+}
+
+/**
+ * The share of a notebook load that SaveKeeper's own scripts run, from
+ * Chromium's sampling CPU profiler: the self time of page.js and relay.js
+ * (which includes native calls they make, such as XHR.send, so it is an
+ * upper bound), over the load time. Free of the load-to-load spread that
+ * blurs the ratio above.
+ */
+async function loadProfile(withExt, uiName, ui, server) {
+  const shares = [];
+  for (let i = -1; i < RUNS; i++) {
+    const page = await withExt.b.browser.newPage();
+    const cdp = await page.createCDPSession();
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+    await page.goto(ui.url(server, 'load-with.ipynb'), { waitUntil: 'domcontentloaded', timeout: 60000 });
+    const handle = await page.waitForFunction(ui.ready, { polling: 10, timeout: 120000 });
+    const loadMs = await handle.jsonValue();
+    const { profile } = await cdp.send('Profiler.stop');
+    await cdp.detach();
+    await page.close();
+    const ours = new Set(profile.nodes.filter((n) => n.callFrame.url.startsWith(withExt.b.extensionOrigin)).map((n) => n.id));
+    let us = 0;
+    profile.samples.forEach((id, k) => { if (ours.has(id)) us += profile.timeDeltas[k] || 0; });
+    if (i >= 0) shares.push((100 * us) / 1000 / loadMs);
+  }
+  record({ figure: `SaveKeeper's scripts' share of a notebook load, ${uiName} (CPU profiler)`, browser: withExt.b.name, unit: '%', with_: shares, target: 2 });
 }
 
 /** Save latency per notebook size, with and without; then, with SaveKeeper, a save refused for a deleted _xsrf. */
@@ -224,7 +254,9 @@ async function engine(variants, ui, server) {
   server.writeNotebookText('engine.ipynb', paddedNotebook(10 * 1024));
   const { page } = await open(withExt.b, ui, server, 'engine.ipynb');
   try {
-    await new Promise((r) => setTimeout(r, 2000)); // the page's own start-up requests are over
+    // As a user comes back to a tab: its kernel idle, its start-up requests over.
+    await page.waitForFunction(() => document.querySelector('#kernel_indicator_icon.kernel_idle_icon'), { polling: 100, timeout: 60000 });
+    await new Promise((r) => setTimeout(r, 2000));
     const warm = [];
     await askEngine(page);
     for (let i = 0; i < ENGINE_CALLS; i++) warm.push(await askEngine(page));
@@ -240,6 +272,7 @@ async function engine(variants, ui, server) {
     for (let i = 0; i < RUNS; i++) {
       await cdp.send('ServiceWorker.stopAllWorkers');
       await waitFor(() => !sw(), { timeout: 5000, what: 'the service worker to stop' });
+      await new Promise((r) => setTimeout(r, 500));
       cold.push(await askEngine(page));
     }
     await cdp.detach();
@@ -264,8 +297,8 @@ async function engine(variants, ui, server) {
     await swCdp.send('HeapProfiler.collectGarbage');
     const { usedSize } = await swCdp.send('Runtime.getHeapUsage');
     await swCdp.detach();
-    record({ figure: 'engine memory: wasm linear memory', browser, unit: 'KB', with_: [wasmBytes / 1024], note: 'one reading' });
-    record({ figure: 'engine memory: service worker JS heap', browser, unit: 'KB', with_: [usedSize / 1024], note: 'one reading' });
+    record({ figure: 'engine memory: wasm linear memory', browser, unit: 'KiB', with_: [wasmBytes / 1024], note: 'one reading' });
+    record({ figure: 'engine memory: service worker JS heap', browser, unit: 'KiB', with_: [usedSize / 1024], note: 'one reading' });
   } finally {
     await page.close();
   }
@@ -301,8 +334,8 @@ async function tabHeap(variants, ui, server) {
       await page.close();
       return usedSize / 1024;
     });
-    record({ figure: 'JS heap added to a classic notebook tab by the page layer (page.js)', browser: 'chromium', unit: 'KB', with_: heap.with, without: heap.relay, measure: 'difference', target: 256, note: 'without: relay alone' });
-    record({ figure: 'JS heap added to a classic notebook tab by all of SaveKeeper (page layer and relay)', browser: 'chromium', unit: 'KB', with_: heap.with, without: heap.without, measure: 'difference' });
+    record({ figure: 'JS heap added to a classic notebook tab by the page layer (page.js)', browser: 'chromium', unit: 'KiB', with_: heap.with, without: heap.relay, measure: 'difference', target: 256, note: 'without: relay alone' });
+    record({ figure: 'JS heap added to a classic notebook tab by all of SaveKeeper (page layer and relay)', browser: 'chromium', unit: 'KiB', with_: heap.with, without: heap.without, measure: 'difference' });
   } finally {
     await relay.b.close();
     fs.rmSync(relayOnly, { recursive: true, force: true });
@@ -313,10 +346,10 @@ async function tabHeap(variants, ui, server) {
 function sizes() {
   const kb = (bytes) => bytes / 1024;
   const wasm = fs.readFileSync(path.join(ROOT, 'dist', 'chrome', 'engine.wasm'));
-  record({ figure: 'engine.wasm, raw', browser: '—', unit: 'KB', with_: [kb(wasm.length)], target: 3 * 1024 });
-  record({ figure: 'engine.wasm, gzip -9', browser: '—', unit: 'KB', with_: [kb(zlib.gzipSync(wasm, { level: 9 }).length)] });
+  record({ figure: 'engine.wasm, raw', browser: '—', unit: 'KiB', with_: [kb(wasm.length)], target: 3 * 1024 });
+  record({ figure: 'engine.wasm, gzip -9', browser: '—', unit: 'KiB', with_: [kb(zlib.gzipSync(wasm, { level: 9 }).length)] });
   for (const pkg of ['savekeeper-chrome.zip', 'savekeeper-firefox.xpi']) {
-    record({ figure: `package ${pkg}`, browser: '—', unit: 'KB', with_: [kb(fs.statSync(path.join(ROOT, 'dist', pkg)).size)], target: 1.2 * 1024 });
+    record({ figure: `package ${pkg}`, browser: '—', unit: 'KiB', with_: [kb(fs.statSync(path.join(ROOT, 'dist', pkg)).size)], target: 1.2 * 1024 });
   }
 }
 
@@ -324,7 +357,7 @@ function sizes() {
 
 function num(x, unit) {
   if (x === null || x === undefined) return '—';
-  const digits = unit === 'ms' && Math.abs(x) < 10 ? 2 : 0;
+  const digits = (unit === 'ms' || unit === '%') && Math.abs(x) < 10 ? 2 : 0;
   return x.toFixed(digits);
 }
 
@@ -416,7 +449,7 @@ async function main() {
         }
         await engine(variants, UIS.classic, servers.classic);
         if (browserName === 'chromium') await tabHeap(variants, UIS.classic, servers.classic);
-        else record({ figure: 'JS heap added to a classic notebook tab by the page layer (page.js)', browser: browserName, unit: 'KB', with_: [], note: 'not measured: Firefox gives no heap figure to the driver' });
+        else record({ figure: 'JS heap added to a classic notebook tab by the page layer (page.js)', browser: browserName, unit: 'KiB', with_: [], note: 'not measured: Firefox gives no heap figure to the driver' });
       } finally {
         for (const v of variants) await v.b.close();
       }
