@@ -463,31 +463,32 @@
   async function checkFile(url) {
     const check = url + '?content=0';
     let token = tokenToSend('', false);
-    for (let tries = 0; tries < 2; tries++) {
-      let res;
-      try {
-        const headers = new Headers_();
-        if (token) apply(headersSet, headers, ['X-XSRFToken', token]);
-        // A redirect (to a login page) means the server does not answer yet.
-        res = await apply(nativeFetch, G, [check, { headers, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' }]);
-      } catch (e) {
-        return { status: 0, lastModified: 0 };
+    let res = await fetchCheck(check, token);
+    if (res && res.status === 403) {
+      const verdict = await recover(check, 'GET', apply(headersGet, res.headers, ['Content-Type']) || '',
+        await readPrefix(res), token);
+      if (verdict.token) {
+        token = verdict.token;
+        res = await fetchCheck(check, token);
+        if (res && res.status === 200) designated = token;
       }
-      if (res.status === 403 && tries === 0) {
-        const verdict = await recover(check, 'GET', apply(headersGet, res.headers, ['Content-Type']) || '',
-          await readPrefix(res), token);
-        if (verdict.token) {
-          token = verdict.token;
-          continue;
-        }
-      }
-      if (res.status !== 200) return { status: res.status, lastModified: 0 };
-      if (tries) designated = token;
-      // Not tracked: the page has not seen this version of the file.
-      const lastModified = modifiedIn(await readPrefix(res));
-      return { status: lastModified ? 200 : 0, lastModified }; // without it, not a contents model
     }
-    return { status: 403, lastModified: 0 };
+    if (!res || res.status !== 200) return { status: res ? res.status : 0, lastModified: 0 };
+    // Not tracked: the page has not seen this version of the file.
+    const lastModified = modifiedIn(await readPrefix(res));
+    return { status: lastModified ? 200 : 0, lastModified }; // without it, not a contents model
+  }
+
+  // fetchCheck sends one file check with token; null when nothing answers.
+  // A redirect (to a login page) means the server does not answer yet.
+  async function fetchCheck(check, token) {
+    const headers = new Headers_();
+    if (token) apply(headersSet, headers, ['X-XSRFToken', token]);
+    try {
+      return await apply(nativeFetch, G, [check, { headers, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' }]);
+    } catch (e) {
+      return null;
+    }
   }
 
   // finishOne tries one rescue: it asks the server for the file's version,
