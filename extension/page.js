@@ -313,12 +313,27 @@
     return { token: '', reason: typeof verdict.reason === 'string' ? verdict.reason : '' };
   }
 
-  // report tells the engine how a save ended, for the popup's counts. It
-  // waits for the next task, so that the page has its answer first.
+  // report tells the engine how a save ended, for the popup's counts. A
+  // recovered or failed save is told in the next task, after the page has
+  // its answer. One that went through as sent (nearly every save) is told
+  // QUIET_REPORT ms later, with the others of that time: the engine's
+  // bookkeeping would otherwise compete for the processor with the rest of
+  // the save (JupyterLab sends more requests after the PUT).
+  const QUIET_REPORT = 500;
+  let quiet = [];
   function report(url, method, status, recovered) {
+    const msg = { type: 'outcome', url, method, status, ok: status >= 200 && status < 300, recovered };
+    if (recovered || !msg.ok) {
+      setTimeout_(() => ask(msg), 0);
+      return;
+    }
+    quiet[quiet.length] = msg;
+    if (quiet.length > 1) return; // a report is due already
     setTimeout_(() => {
-      ask({ type: 'outcome', url, method, status, ok: status >= 200 && status < 300, recovered });
-    }, 0);
+      const due = quiet;
+      quiet = [];
+      for (let i = 0; i < due.length; i++) ask(due[i]);
+    }, QUIET_REPORT);
   }
 
   // ---- Rescues ----------------------------------------------------------
