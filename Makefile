@@ -16,8 +16,8 @@ build:
 
 ## check: the fast loop: gofmt, go vet (native and js/wasm), Go unit tests
 check:
-	@unformatted="$$(gofmt -l wasm cmd)"; if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	$(GO) vet ./wasm/... ./cmd/...
+	@unformatted="$$(gofmt -l wasm cmd e2e/stripproxy)"; if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./wasm/... ./cmd/... ./e2e/stripproxy
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 	$(GO) test ./wasm/... ./cmd/...
 
