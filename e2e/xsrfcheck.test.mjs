@@ -196,7 +196,7 @@ describe('xsrfcheck: Notebook 6 (Debian)', () => {
   });
 });
 
-describe('xsrfcheck: Notebook 6 with settings that break saves', () => {
+describe('xsrfcheck: Notebook 6 at a base URL', () => {
   test('a custom base URL: the cookie on / is shared with every server on the host (warning), saves work', async () => {
     const nb = await startJupyter({ flavor: 'notebook6', baseUrl: '/user/alice/' });
     try {
@@ -211,35 +211,6 @@ describe('xsrfcheck: Notebook 6 with settings that break saves', () => {
     }
   });
 
-  test('disable_check_xsrf: saves without the token are accepted, a problem, exit 1', async () => {
-    const nb = await startJupyter({ flavor: 'notebook6', extraArgs: ['--NotebookApp.disable_check_xsrf=True'] });
-    try {
-      const r = await xsrfcheck(['--json', `${nb.url}tree?token=${nb.token}`]);
-      assert.equal(r.code, 1, r.out + r.err);
-      assert.deepEqual(statuses(r.report), { ...ALL_OK, 'no-token': 'problem' });
-      assert.match(summary(r.report, 'no-token'), /disable_check_xsrf/);
-      noScratch(nb.notebookDir);
-    } finally {
-      await nb.stop();
-    }
-  });
-
-  test('a password instead of a token: logs in with --password; a wrong one is exit 2', async () => {
-    const nb = await startJupyter({ flavor: 'notebook6', token: '', extraArgs: [`--NotebookApp.password=${sha1Password('nb6-secret')}`] });
-    try {
-      const r = await xsrfcheck(['--json', '--password', 'nb6-secret', nb.url]);
-      assert.equal(r.code, 0, r.out + r.err);
-      assert.deepEqual(statuses(r.report), ALL_OK);
-      assert.match(summary(r.report, 'login'), /logged in with the password/);
-      noScratch(nb.notebookDir);
-
-      const wrong = await xsrfcheck(['--password', 'not-the-password', nb.url]);
-      assert.equal(wrong.code, 2, wrong.out + wrong.err);
-      assert.match(wrong.err, /wrong password/);
-    } finally {
-      await nb.stop();
-    }
-  });
 });
 
 describe('xsrfcheck: jupyter_server with nbclassic (Debian)', () => {
@@ -277,20 +248,59 @@ describe('xsrfcheck: jupyter_server with nbclassic (Debian)', () => {
     }
   });
 
-  test('xsrf_cookie_kwargs SameSite=None without Secure on http: browsers drop the cookie, exit 1', async () => {
-    const nb = await startJupyter({ flavor: 'nbclassic', extraArgs: [`--ServerApp.tornado_settings={'xsrf_cookie_kwargs': {'samesite': 'None'}}`] });
-    try {
-      const r = await xsrfcheck(['--json', `${nb.url}tree?token=${nb.token}`]);
-      assert.equal(r.code, 1, r.out + r.err);
-      assert.equal(statuses(r.report)['cookie-flags'], 'problem');
-      assert.match(summary(r.report, 'cookie-flags'), /SameSite=None without Secure: browsers drop such a cookie/);
-      assert.equal(statuses(r.report).save, 'problem');
-      noScratch(nb.notebookDir);
-    } finally {
-      await nb.stop();
-    }
-  });
 });
+
+// Notebook 6 reads NotebookApp options, jupyter_server ServerApp ones.
+const APPS = { notebook6: 'NotebookApp', nbclassic: 'ServerApp' };
+
+for (const [flavor, app] of Object.entries(APPS)) {
+  describe(`xsrfcheck: ${flavor} with settings that break saves`, () => {
+    test('disable_check_xsrf: saves without the token are accepted, a problem, exit 1', async () => {
+      const nb = await startJupyter({ flavor, extraArgs: [`--${app}.disable_check_xsrf=True`] });
+      try {
+        const r = await xsrfcheck(['--json', `${nb.url}tree?token=${nb.token}`]);
+        assert.equal(r.code, 1, r.out + r.err);
+        assert.deepEqual(statuses(r.report), { ...ALL_OK, 'no-token': 'problem' });
+        assert.match(summary(r.report, 'no-token'), /disable_check_xsrf/);
+        noScratch(nb.notebookDir);
+      } finally {
+        await nb.stop();
+      }
+    });
+
+    test('a password instead of a token: logs in with --password; a wrong one is exit 2', async () => {
+      const nb = await startJupyter({ flavor, token: '', extraArgs: [`--${app}.password=${sha1Password('nb-secret')}`] });
+      try {
+        const r = await xsrfcheck(['--json', '--password', 'nb-secret', nb.url]);
+        assert.equal(r.code, 0, r.out + r.err);
+        assert.deepEqual(statuses(r.report), ALL_OK);
+        assert.match(summary(r.report, 'login'), /logged in with the password/);
+        noScratch(nb.notebookDir);
+
+        const wrong = await xsrfcheck(['--password', 'not-the-password', nb.url]);
+        assert.equal(wrong.code, 2, wrong.out + wrong.err);
+        assert.match(wrong.err, /wrong password/);
+      } finally {
+        await nb.stop();
+      }
+    });
+
+    test('xsrf_cookie_kwargs SameSite=None without Secure on http: browsers drop the cookie, exit 1', async () => {
+      const nb = await startJupyter({ flavor, extraArgs: [`--${app}.tornado_settings={'xsrf_cookie_kwargs': {'samesite': 'None'}}`] });
+      try {
+        const r = await xsrfcheck(['--json', `${nb.url}tree?token=${nb.token}`]);
+        assert.equal(r.code, 1, r.out + r.err);
+        assert.equal(statuses(r.report)['cookie-flags'], 'problem');
+        assert.match(summary(r.report, 'cookie-flags'), /SameSite=None without Secure: browsers drop such a cookie/);
+        assert.match(r.report.checks.find((c) => c.id === 'cookie-flags').fix, /remove 'samesite'/);
+        assert.equal(statuses(r.report).save, 'problem');
+        noScratch(nb.notebookDir);
+      } finally {
+        await nb.stop();
+      }
+    });
+  });
+}
 
 describe('xsrfcheck: JupyterLab 4.6 and JupyterHub 6 (the pinned venv)', () => {
   test('JupyterLab 4.6 with a password: healthy', async () => {

@@ -38,18 +38,24 @@ func diagnose(ctx context.Context, o options, rep *report) error {
 	if err != nil {
 		return err
 	}
+	if originOf(first.final) != originOf(o.target) {
+		return fmt.Errorf("%s led to another site (%s): run xsrfcheck with a URL of that site", o.target, originOf(first.final))
+	}
 	pg, ok := parsePage(first.body)
 	if !ok {
 		if isHubPath(first.final) {
-			return fatalf("JupyterHub did not open the user's server (ended at %s): start it from the hub's home page, then run xsrfcheck again", first.final.Path)
+			return fmt.Errorf("JupyterHub did not open the user's server (ended at %s): start it from the hub's home page, then run xsrfcheck again", first.final.Path)
 		}
-		return fatalf("no Jupyter page at %s (HTTP %d): not a Jupyter server, or not one of its pages", first.final, first.status)
+		return fmt.Errorf("no Jupyter page at %s (HTTP %d): not a Jupyter server, or not one of its pages", first.final.Path, first.status)
 	}
-	t := &target{origin: first.final.Scheme + "://" + first.final.Host, page: pg}
+	t := &target{origin: originOf(first.final), page: pg}
 	// Other servers' cookies come after the server set its own, as when
 	// another server on the host is opened later.
 	for _, c := range o.parents {
-		u, _ := url.Parse(t.origin + c.Path)
+		if !covers(c.Path, t.base()) || strings.TrimSuffix(c.Path, "/")+"/" == t.base() {
+			return fmt.Errorf("--parent-xsrf: %s is not a parent path of the base URL %s", c.Path, t.base())
+		}
+		u, _ := url.Parse(t.origin + c.Path) // a clean absolute path: parentFlag checked it
 		s.jar.SetCookies(u, []*http.Cookie{c})
 	}
 	t.info = identify(ctx, s, t)
@@ -91,16 +97,18 @@ func open(ctx context.Context, s *session, o options) (reply, string, error) {
 		return r, "no login needed", nil
 	}
 	switch {
+	case originOf(r.final) != originOf(o.target):
+		return r, "", fmt.Errorf("the login is on another site (%s): xsrfcheck sends a password only to the server's own login form; pass --token", r.final.Host)
 	case o.token != "":
-		return r, "", fatalf("wrong token: the server answered with its login page (%s)", r.final.Path)
+		return r, "", fmt.Errorf("wrong token: the server answered with its login page (%s)", r.final.Path)
 	case o.password == "":
-		return r, "", fatalf("the server asks for a login (%s): pass --token or --password", r.final.Path)
+		return r, "", fmt.Errorf("the server asks for a login (%s): pass --token or --password", r.final.Path)
 	}
 	hub := strings.Contains(r.final.Path, "/hub/login")
 	form := url.Values{"password": {o.password}}
 	if hub {
 		if o.user == "" {
-			return r, "", fatalf("JupyterHub asks who you are: pass --user")
+			return r, "", fmt.Errorf("JupyterHub asks who you are: pass --user")
 		}
 		form.Set("username", o.user)
 	}
@@ -120,9 +128,9 @@ func open(ctx context.Context, s *session, o options) (reply, string, error) {
 	}
 	if isLogin(r2.final) || r2.status >= 400 {
 		if hub {
-			return r2, "", fatalf("JupyterHub refused the login of %s (HTTP %d): wrong user or password", o.user, r2.status)
+			return r2, "", fmt.Errorf("JupyterHub refused the login of %s (HTTP %d): wrong user or password", o.user, r2.status)
 		}
-		return r2, "", fatalf("wrong password: the server answered the login with HTTP %d at %s", r2.status, r2.final.Path)
+		return r2, "", fmt.Errorf("wrong password: the server answered the login with HTTP %d at %s", r2.status, r2.final.Path)
 	}
 	if hub {
 		return r2, fmt.Sprintf("logged in to JupyterHub as %s with the password", o.user), nil
@@ -143,9 +151,7 @@ func identify(ctx context.Context, s *session, t *target) *serverInfo {
 			api = v.Version
 		}
 	}
-	s.mu.Lock()
 	hubVersion, serverHeader := s.hubHeader, s.server
-	s.mu.Unlock()
 	var desc string
 	switch t.page.flavor {
 	case xsrf.Classic:
@@ -239,13 +245,58 @@ func covers(p, urlPath string) bool {
 	return p == urlPath || (strings.HasPrefix(urlPath, p) && (strings.HasSuffix(p, "/") || urlPath[len(p)] == '/'))
 }
 
-// checkCookie finds the server's own `_xsrf` (the last one it set that
-// the browser sends with saves) and judges its path, expiry and flags.
+// deletes tells whether a Set-Cookie removes the cookie instead of setting it.
+func deletes(c *http.Cookie) bool {
+	return c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(time.Now()))
+}
+
+// appSetting names where a server's tornado settings go in its config file.
+func appSetting(t *target) string {
+	if t.info.Kind == "notebook6" {
+		return "c.NotebookApp.tornado_settings"
+	}
+	return "c.ServerApp.tornado_settings"
+}
+
+// pageTokens returns the `_xsrf` values a page of the server can read
+// (document.cookie: not HttpOnly, on a path that covers the page), in the
+// order document.cookie lists them.
+func (t *target) pageTokens(s *session) []string {
+	var out []string
+	for _, v := range s.xsrfCookies(t.origin + t.base() + "tree") {
+		if t.own != nil && t.own.cookie.HttpOnly && v == t.own.cookie.Value {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// sentToken is the token the server's own front end puts in X-XSRFToken,
+// or "" when it has none.
+func (t *target) sentToken(s *session) string {
+	vals := t.pageTokens(s)
+	if len(vals) == 0 {
+		return ""
+	}
+	v := vals[0]
+	if pageSendsLast(t.page) {
+		v = vals[len(vals)-1]
+	}
+	if h, ok := xsrf.HeaderValue(v); ok {
+		return h
+	}
+	return ""
+}
+
+// checkCookie finds the server's own `_xsrf` (the last one it set, from a
+// URL under its base or on a path that reaches its API) and judges its
+// path, expiry and flags.
 func checkCookie(s *session, t *target, rep *report) {
 	api := t.base() + "api/contents/"
-	for _, sc := range s.xsrfSince(0) {
+	for _, sc := range s.xsrfSet {
 		u, err := url.Parse(sc.url)
-		if err != nil || u.Scheme+"://"+u.Host != t.origin {
+		if err != nil || originOf(u) != t.origin || deletes(sc.cookie) {
 			continue
 		}
 		if covers(cookiePath(sc.cookie, sc.url), api) || strings.HasPrefix(u.Path, t.base()) {
@@ -255,7 +306,7 @@ func checkCookie(s *session, t *target, rep *report) {
 	if t.own == nil {
 		rep.add(check{ID: "cookie", Status: statusProblem,
 			Summary: "no page of the server set an _xsrf cookie, so the browser has no token to send with saves",
-			Fix:     "load " + t.base() + "tree or " + t.base() + "lab once; if that does not set _xsrf, check the server's xsrf_cookies and xsrf_cookie_name settings"})
+			Fix:     "load a page of the server (" + t.base() + ") once; if that does not set _xsrf, check the xsrf_cookies and xsrf_cookie_name settings"})
 		return
 	}
 	own := t.own
@@ -263,27 +314,28 @@ func checkCookie(s *session, t *target, rep *report) {
 	rep.ok("cookie", "_xsrf set by %s %s", own.method, u.Path)
 
 	p := cookiePath(own.cookie, own.url)
+	scoped := fmt.Sprintf("add 'xsrf_cookie_kwargs': {'path': '%s'} to %s", t.base(), appSetting(t))
 	switch {
-	case !covers(p, api):
-		rep.add(check{ID: "cookie-path", Status: statusProblem,
-			Summary: fmt.Sprintf("path %s does not cover %s: the browser never sends it with saves", p, api),
-			Fix:     fmt.Sprintf("set the cookie's path to the base URL: c.ServerApp.tornado_settings = {'xsrf_cookie_kwargs': {'path': '%s'}}", t.base())})
-	case p != t.base():
+	case strings.TrimSuffix(p, "/")+"/" == t.base():
+		rep.ok("cookie-path", "path %s is the base URL", p)
+	case covers(p, t.base()):
+		fix := "upgrade to jupyter_server 1.12 or later, which scopes it to the base URL, or " + scoped
+		if t.info.Kind != "notebook6" {
+			fix = scoped
+		}
 		rep.add(check{ID: "cookie-path", Status: statusWarning,
 			Summary: fmt.Sprintf("path %s is above the base URL %s: every Jupyter server on this host shares it, and another server's _xsrf there breaks saves here", p, t.base()),
-			Fix:     fmt.Sprintf("run jupyter_server 1.12 or later (Notebook 6 always uses /), or set xsrf_cookie_kwargs {'path': '%s'}", t.base())})
+			Fix:     fix})
 	default:
-		rep.ok("cookie-path", "path %s is the base URL", p)
+		rep.add(check{ID: "cookie-path", Status: statusProblem,
+			Summary: fmt.Sprintf("path %s does not cover the pages under %s: their scripts cannot read the token", p, t.base()),
+			Fix:     scoped})
 	}
 
 	c := own.cookie
-	switch {
-	case c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(time.Now())):
-		rep.add(check{ID: "cookie-expiry", Status: statusProblem,
-			Summary: "the server set it already expired", Fix: "check the server's clock and xsrf_cookie_kwargs (expires, max_age)"})
-	case c.MaxAge == 0 && c.Expires.IsZero():
+	if c.MaxAge == 0 && c.Expires.IsZero() {
 		rep.ok("cookie-expiry", "a session cookie: it lasts until the browser closes")
-	default:
+	} else {
 		left := time.Until(c.Expires)
 		if c.MaxAge > 0 {
 			left = time.Duration(c.MaxAge) * time.Second
@@ -291,7 +343,7 @@ func checkCookie(s *session, t *target, rep *report) {
 		if left < 24*time.Hour {
 			rep.add(check{ID: "cookie-expiry", Status: statusWarning,
 				Summary: fmt.Sprintf("it expires in %s: after that saves fail until a page of the server is loaded again", left.Round(time.Minute)),
-				Fix:     "give it a longer life in xsrf_cookie_kwargs (expires_days), or let SaveKeeper renew it"})
+				Fix:     "give it a longer life with 'expires_days' in xsrf_cookie_kwargs, or let SaveKeeper renew it"})
 		} else {
 			rep.ok("cookie-expiry", "it expires in %d days", int(math.Round(left.Hours()/24)))
 		}
@@ -299,20 +351,24 @@ func checkCookie(s *session, t *target, rep *report) {
 
 	switch why := dropped(u, c); {
 	case why != "":
-		fix := "remove samesite from xsrf_cookie_kwargs, or serve Jupyter over https and add 'secure': True"
-		if !c.Secure || c.SameSite != http.SameSiteNoneMode {
-			fix = "serve Jupyter over https, or remove secure from xsrf_cookie_kwargs"
+		fix := "serve Jupyter over https, or remove 'secure' from xsrf_cookie_kwargs"
+		if c.SameSite == http.SameSiteNoneMode && !c.Secure {
+			fix = "remove 'samesite' from xsrf_cookie_kwargs, or serve Jupyter over https and add 'secure': True"
 		}
 		rep.add(check{ID: "cookie-flags", Status: statusProblem,
 			Summary: fmt.Sprintf("%s: browsers drop such a cookie, so the page has no token to send", why), Fix: fix})
+	case c.HttpOnly && t.page.token:
+		rep.add(check{ID: "cookie-flags", Status: statusWarning,
+			Summary: "HttpOnly: the page's scripts cannot read the token; saves work only while the page's API token does (it makes the server skip the XSRF check)",
+			Fix:     "remove 'httponly' from xsrf_cookie_kwargs"})
 	case c.HttpOnly:
 		rep.add(check{ID: "cookie-flags", Status: statusProblem,
 			Summary: "HttpOnly: the page's scripts cannot read the token, so they cannot send X-XSRFToken",
-			Fix:     "remove httponly from xsrf_cookie_kwargs"})
+			Fix:     "remove 'httponly' from xsrf_cookie_kwargs"})
 	case c.Secure && u.Scheme == "http":
 		rep.add(check{ID: "cookie-flags", Status: statusWarning,
 			Summary: "Secure on plain http: browsers keep it only because the host is local",
-			Fix:     "serve Jupyter over https, or remove secure from xsrf_cookie_kwargs"})
+			Fix:     "serve Jupyter over https, or remove 'secure' from xsrf_cookie_kwargs"})
 	default:
 		rep.ok("cookie-flags", "SameSite %s, %s, readable by the page's scripts", sameSite(c), map[bool]string{true: "Secure", false: "not Secure"}[c.Secure])
 	}
@@ -338,47 +394,46 @@ func checkShadow(s *session, t *target, rep *report) {
 		rep.ok("shadow", "no other _xsrf cookie reaches the server")
 		return
 	}
-	sent, read := vals[0], vals[len(vals)-1]
-	if pageSendsLast(t.page) {
-		sent = vals[len(vals)-1]
-	}
-	if t.info.Hub {
+	fix := "in the browser, delete the _xsrf cookies of this host on parent paths of " + t.base() +
+		" (another Jupyter server set them, and sets them again when opened); to keep them apart, give each server its own host name: cookies ignore the port"
+	switch {
+	case t.info.Hub:
 		rep.add(check{ID: "shadow", Status: statusWarning,
-			Summary: fmt.Sprintf("%d _xsrf cookies reach the server; JupyterHub takes the first whose signature is valid", len(vals)),
-			Fix:     "delete the _xsrf cookies on parent paths of " + t.base() + " in the browser"})
-		return
-	}
-	if sent == read {
+			Summary: fmt.Sprintf("%d _xsrf cookies reach the server; JupyterHub takes the first whose signature is valid", len(vals)), Fix: fix})
+	case t.sentToken(s) == vals[len(vals)-1]:
 		rep.add(check{ID: "shadow", Status: statusWarning,
-			Summary: fmt.Sprintf("%d _xsrf cookies reach the server; the page happens to send the one it reads", len(vals)),
-			Fix:     "delete the _xsrf cookies on parent paths of " + t.base() + " in the browser"})
-		return
+			Summary: fmt.Sprintf("%d _xsrf cookies reach the server; the page happens to send the one it reads", len(vals)), Fix: fix})
+	default:
+		rep.add(check{ID: "shadow", Status: statusProblem,
+			Summary: fmt.Sprintf("%d _xsrf cookies reach the server: it reads the one on the shortest path, the page sends another, so saves fail with \"XSRF cookie does not match\"", len(vals)),
+			Fix:     fix})
 	}
-	rep.add(check{ID: "shadow", Status: statusProblem,
-		Summary: fmt.Sprintf("%d _xsrf cookies reach the server: it reads the one on the shortest path, the page sends another, so saves fail with \"XSRF cookie does not match\"", len(vals)),
-		Fix:     "delete the _xsrf cookie on the parent path (another Jupyter server on this host set it) for this host in the browser; give each server its own base URL"})
 }
 
-// checkRedirects looks for redirects that leave the base URL, as a proxy
-// that does not pass the prefix makes them.
+// checkRedirects looks for redirects from under the base URL that leave
+// it, as a proxy that does not pass the prefix makes them, or that leave
+// the server's origin (to http from https, say).
 func checkRedirects(s *session, t *target, rep *report) {
-	s.mu.Lock()
-	hops := append([][2]string(nil), s.redirects...)
-	s.mu.Unlock()
-	for _, h := range hops {
+	for _, h := range s.redirects {
 		from, err1 := url.Parse(h[0])
 		to, err2 := url.Parse(h[1])
-		if err1 != nil || err2 != nil || to.Scheme+"://"+to.Host != t.origin || !strings.HasPrefix(from.Path, t.base()) {
+		if err1 != nil || err2 != nil || originOf(from) != t.origin || !strings.HasPrefix(from.Path, t.base()) {
 			continue
 		}
-		if !strings.HasPrefix(to.Path, t.base()) && !isHubPath(to) {
+		switch {
+		case originOf(to) != t.origin:
+			rep.add(check{ID: "redirects", Status: statusProblem,
+				Summary: fmt.Sprintf("%s redirects to %s, another origin: the browser's cookies for %s do not go there", from.Path, originOf(to), t.origin),
+				Fix:     "make the proxy keep the scheme and host (X-Forwarded-Proto, X-Forwarded-Host), or set the server's base_url and trust_xheaders"})
+			return
+		case !strings.HasPrefix(to.Path, t.base()) && !isHubPath(to):
 			rep.add(check{ID: "redirects", Status: statusProblem,
 				Summary: fmt.Sprintf("%s redirects to %s, outside the base URL %s: pages and the cookie's renewal land on the wrong server", from.Path, to.Path, t.base()),
 				Fix:     "set the server's base_url to the prefix the proxy serves it under, or make the proxy rewrite Location headers"})
 			return
 		}
 	}
-	rep.ok("redirects", "%s followed, none left the base URL", plural(len(hops), "redirect"))
+	rep.ok("redirects", "%s followed, none left the base URL", plural(len(s.redirects), "redirect"))
 }
 
 // checkRenewal forgets the server's `_xsrf` and loads the page SaveKeeper
@@ -388,36 +443,40 @@ func checkRenewal(ctx context.Context, s *session, t *target, rep *report) error
 		rep.add(check{ID: "renewal", Status: statusSkipped, Summary: "no _xsrf cookie to renew"})
 		return nil
 	}
+	ownURL, _ := url.Parse(t.own.url)
+	if why := dropped(ownURL, t.own.cookie); why != "" {
+		rep.add(check{ID: "renewal", Status: statusSkipped, Summary: "the browser drops the cookie the server sets (see cookie-flags)"})
+		return nil
+	}
 	renew, err := xsrf.RenewalFor(t.origin, t.base(), t.page.flavor, t.info.Hub)
 	if err != nil {
 		rep.add(check{ID: "renewal", Status: statusSkipped, Summary: err.Error()})
 		return nil
 	}
 	own := *t.own.cookie
-	ownURL, _ := url.Parse(t.own.url)
 	gone := own
 	gone.MaxAge, gone.Expires = -1, time.Time{}
 	s.jar.SetCookies(ownURL, []*http.Cookie{&gone})
-	n := s.xsrfCount()
+	n := len(s.xsrfSet)
 	r, err := s.do(ctx, "GET", renew.URL, nil, nil)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	got := s.xsrfSince(n)
+	got := len(s.xsrfSet) > n
+	reaching := len(s.xsrfCookies(t.apiURL("x"))) > 0
 	page := strings.TrimPrefix(renew.URL, t.origin)
 	switch {
 	case err != nil:
 		rep.add(check{ID: "renewal", Status: statusProblem, Summary: "loading " + page + " failed: " + err.Error(), Fix: "check the server's log"})
-	case isLogin(r.final):
+	case xsrf.IsLoginPage(r.final.String(), t.base()):
 		rep.add(check{ID: "renewal", Status: statusProblem, Summary: "loading " + page + " asks for a login again: the login does not last without _xsrf",
 			Fix: "check the login cookie's settings (cookie_options)"})
-	case len(got) == 0 && len(s.xsrfCookies(t.apiURL("x"))) > 0:
+	case !got && reaching:
 		rep.ok("renewal", "loading %s set no new _xsrf: the server takes the other _xsrf that reaches it (see shadow)", page)
-	case len(got) == 0 || len(s.xsrfCookies(t.apiURL("x"))) == 0:
+	case !got || !reaching:
 		rep.add(check{ID: "renewal", Status: statusProblem, Summary: fmt.Sprintf("loading %s (HTTP %d) does not set _xsrf again: a lost cookie stays lost", page, r.status),
 			Fix: "make sure pages under the base URL render through Jupyter (a proxy that caches them strips Set-Cookie)"})
 	default:
-		t.own = &got[len(got)-1]
 		rep.ok("renewal", "a lost _xsrf comes back by loading %s (as SaveKeeper does)", page)
 		return nil
 	}
@@ -425,49 +484,51 @@ func checkRenewal(ctx context.Context, s *session, t *target, rep *report) error
 	return nil
 }
 
+// scratchBody is the scratch file's model; saved reports whether an answer
+// to its PUT is the contents API's model of the file called name (and not
+// a page some proxy or login put in its way).
+const scratchBody = `{"type":"file","format":"text","content":"Written by xsrfcheck to test saves; it removes it. Safe to delete."}`
+
+func saved(r reply, name string) bool {
+	var m struct {
+		Name string `json:"name"`
+	}
+	return (r.status == 200 || r.status == 201) && json.Unmarshal(r.body, &m) == nil && m.Name == name
+}
+
 // checkSaves writes a scratch file with the token, then without it, and
 // always removes it.
-func checkSaves(ctx context.Context, s *session, t *target, o options, rep *report) (err error) {
+func checkSaves(ctx context.Context, s *session, t *target, o options, rep *report) error {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	name := "xsrfcheck-" + hex.EncodeToString(b[:]) + ".txt"
 	file := t.apiURL(name)
-	defer func() { cleanup(ctx, s, t, o, file, name, rep) }()
+	defer cleanup(ctx, s, t, o, file, name, rep)
 
-	body := []byte(`{"type":"file","format":"text","content":"Written by xsrfcheck to test saves; it removes it. Safe to delete."}`)
-	vals := s.xsrfCookies(file)
-	sent := ""
-	if len(vals) > 0 {
-		sent = vals[0]
-		if pageSendsLast(t.page) {
-			sent = vals[len(vals)-1]
-		}
-		if v, ok := xsrf.HeaderValue(sent); ok {
-			sent = v
-		}
-	}
-	h := http.Header{"Content-Type": {"application/json"}, "Referer": {t.origin + t.base()}}
+	// As a browser's fetch from the page sends it.
+	h := http.Header{"Content-Type": {"application/json"}, "Origin": {t.origin}, "Referer": {t.origin + t.base()}}
+	sent := t.sentToken(s)
 	if sent != "" {
 		h.Set("X-XSRFToken", sent)
 	}
-	r, err := s.do(ctx, "PUT", file, h, body)
+	r, err := s.do(ctx, "PUT", file, h, []byte(scratchBody))
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	switch {
 	case err != nil:
 		rep.add(check{ID: "save", Status: statusProblem, Summary: "a save got no answer: " + err.Error(), Fix: "check the server's log and any proxy in front of it"})
-	case r.status == 200 || r.status == 201:
+	case saved(r, name):
 		rep.ok("save", "a save with X-XSRFToken from the cookie was accepted (HTTP %d)", r.status)
 	default:
-		rep.add(judgeRefusedSave(ctx, s, t, r, file, sent, vals, body))
+		rep.add(judgeRefusedSave(ctx, s, t, r, file, name, sent))
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 
 	h.Del("X-XSRFToken")
-	r, err = s.do(ctx, "PUT", file, h, body)
+	r, err = s.do(ctx, "PUT", file, h, []byte(scratchBody))
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -477,7 +538,7 @@ func checkSaves(ctx context.Context, s *session, t *target, o options, rep *repo
 	}
 	f := xsrf.Classify(r.status, r.header.Get("Content-Type"), r.body)
 	switch {
-	case r.status >= 200 && r.status < 300:
+	case saved(r, name):
 		rep.add(check{ID: "no-token", Status: statusProblem,
 			Summary: "a save without X-XSRFToken was accepted: the XSRF check is off (disable_check_xsrf), so any web page open in the browser can change your files",
 			Fix:     "remove disable_check_xsrf = True from the server's configuration (c.ServerApp or c.NotebookApp)"})
@@ -485,47 +546,46 @@ func checkSaves(ctx context.Context, s *session, t *target, o options, rep *repo
 		rep.ok("no-token", "a save without it was refused, as it should be: %s", quote(f.Message))
 	default:
 		rep.add(check{ID: "no-token", Status: statusWarning,
-			Summary: fmt.Sprintf("a save without the token was refused with HTTP %d %s, not with the XSRF message", r.status, quote(message(r))),
-			Fix:     "none needed if saves work; the refusal came from something other than the XSRF check"})
+			Summary: fmt.Sprintf("a save without the token was answered with HTTP %d %s, not with the XSRF check's refusal", r.status, quote(message(r))),
+			Fix:     "none needed if saves work; something other than the XSRF check answered"})
 	}
 	return nil
 }
 
-// judgeRefusedSave says why the save that carried the token was refused.
-func judgeRefusedSave(ctx context.Context, s *session, t *target, r reply, file, sent string, vals []string, body []byte) check {
+// judgeRefusedSave says why the save that carried the page's token (sent,
+// "" for none) was refused.
+func judgeRefusedSave(ctx context.Context, s *session, t *target, r reply, file, name, sent string) check {
 	f := xsrf.Classify(r.status, r.header.Get("Content-Type"), r.body)
 	said := fmt.Sprintf("HTTP %d %s", r.status, quote(message(r)))
+	refused := func(status, summary, fix string) check {
+		return check{ID: "save", Status: status, Summary: "the save was refused (" + said + ")" + summary, Fix: fix}
+	}
 	switch {
 	case sent == "" && (f.Kind == xsrf.Missing || f.Kind == xsrf.HubMissing):
-		return check{ID: "save", Status: statusProblem, Summary: "the save was refused (" + said + "): there is no _xsrf cookie to take the token from",
-			Fix: "see the cookie checks above"}
+		return refused(statusProblem, ": the page has no _xsrf cookie to take the token from", "see the cookie checks above")
 	case f.Kind == xsrf.Missing || f.Kind == xsrf.HubMissing:
 		// The header was sent but did not arrive: try the token in the URL.
-		q := url.Values{"_xsrf": {sent}}
-		h := http.Header{"Content-Type": {"application/json"}}
-		r2, err := s.do(ctx, "PUT", file+"?"+q.Encode(), h, body)
-		if err == nil && (r2.status == 200 || r2.status == 201) {
-			return check{ID: "save", Status: statusProblem,
-				Summary: "the save was refused (" + said + ") although it carried X-XSRFToken; with the token in the URL instead it was accepted: something between you and the server removes the X-XSRFToken header",
-				Fix:     "make the proxy in front of Jupyter pass the X-XSRFToken request header through (and X-CSRFToken)"}
+		h := http.Header{"Content-Type": {"application/json"}, "Origin": {t.origin}}
+		r2, err := s.do(ctx, "PUT", file+"?"+url.Values{"_xsrf": {sent}}.Encode(), h, []byte(scratchBody))
+		if err == nil && saved(r2, name) {
+			return refused(statusProblem, " although it carried X-XSRFToken; with the token in the URL instead it was accepted: something between you and the server removes the X-XSRFToken header",
+				"make the proxy in front of Jupyter pass the X-XSRFToken request header through (and X-CSRFToken)")
 		}
-		return check{ID: "save", Status: statusProblem, Summary: "the save was refused (" + said + ") although it carried X-XSRFToken",
-			Fix: "make the proxy in front of Jupyter pass the X-XSRFToken request header and the Cookie header through"}
+		return refused(statusProblem, " although it carried X-XSRFToken", "make the proxy in front of Jupyter pass the X-XSRFToken request header and the Cookie header through")
 	case f.Kind == xsrf.Mismatch || f.Kind == xsrf.HubMismatch:
-		if len(vals) > 1 {
-			return check{ID: "save", Status: statusProblem, Summary: "the save was refused (" + said + "): the server compared the token with another _xsrf cookie (see shadow)",
-				Fix: "delete the _xsrf cookie on the parent path in the browser"}
+		if len(s.xsrfCookies(file)) > 1 {
+			return refused(statusProblem, ": the server compared the token with another _xsrf cookie (see shadow)", "delete the _xsrf cookie on the parent path in the browser")
 		}
-		return check{ID: "save", Status: statusProblem, Summary: "the save was refused (" + said + "): the server did not get the cookie the token came from",
-			Fix: "make the proxy in front of Jupyter pass the Cookie header through unchanged"}
+		return refused(statusProblem, ": the server did not get the cookie the token came from", "make the proxy in front of Jupyter pass the Cookie header through unchanged")
 	case f.Kind == xsrf.LoginRequired:
-		return check{ID: "save", Status: statusProblem, Summary: "the save was refused as not logged in (" + said + ")",
-			Fix: "check the login cookie's settings and any proxy that removes cookies"}
+		return refused(statusProblem, " as not logged in", "check the login cookie's settings and any proxy that removes cookies")
 	case r.status == 404:
-		return check{ID: "save", Status: statusProblem, Summary: "the save was refused with " + said + ": jupyter_server answers 404 to a request it takes for cross-origin",
-			Fix: "make the proxy keep the Host header (or set c.ServerApp.allow_origin)"}
+		return refused(statusProblem, ": jupyter_server answers 404 to a request whose Origin does not match its Host",
+			"make the proxy in front of Jupyter keep the Host header (nginx: proxy_set_header Host $host), or list the origin in c.ServerApp.allow_origin")
+	case r.status >= 300 && r.status < 400:
+		return refused(statusProblem, ": redirected to "+r.header.Get("Location")+" instead of being saved", "make the proxy pass the contents API (PUT "+t.base()+"api/contents/…) to Jupyter")
 	}
-	return check{ID: "save", Status: statusProblem, Summary: "the save was refused: " + said, Fix: "check the server's log"}
+	return refused(statusProblem, "", "check the server's log")
 }
 
 // message returns the "message" of a Jupyter JSON error body, or the
@@ -540,36 +600,44 @@ func message(r reply) string {
 	return strings.TrimSpace(string(r.body[:min(len(r.body), 80)]))
 }
 
-// cleanup removes the scratch file, even after an interruption: with the
-// header, else with the token in the URL, else with the server's token.
+// cleanup removes the scratch file, even after an interruption: with each
+// token in the header, then in the URL, then with the server's token, then
+// with nothing (for a server whose XSRF check is off). Each try has its
+// own timeout. A 204 is a removal; a 404 is checked with a GET.
 func cleanup(ctx context.Context, s *session, t *target, o options, file, name string, rep *report) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*o.timeout)
-	defer cancel()
-	vals := s.xsrfCookies(file)
-	var tries []http.Header
-	var urls []string
-	for _, v := range vals {
-		tries, urls = append(tries, http.Header{"X-XSRFToken": {v}}), append(urls, file)
-		tries, urls = append(tries, http.Header{}), append(urls, file+"?"+url.Values{"_xsrf": {v}}.Encode())
+	ctx = context.WithoutCancel(ctx)
+	type try struct {
+		url    string
+		header http.Header
+	}
+	var tries []try
+	for _, v := range s.xsrfCookies(file) {
+		if v, ok := xsrf.HeaderValue(v); ok {
+			tries = append(tries, try{file, http.Header{"X-XSRFToken": {v}}},
+				try{file + "?" + url.Values{"_xsrf": {v}}.Encode(), http.Header{}})
+		}
 	}
 	if o.token != "" {
-		tries, urls = append(tries, http.Header{"Authorization": {"token " + o.token}}), append(urls, file)
+		tries = append(tries, try{file, http.Header{"Authorization": {"token " + o.token}}})
 	}
-	last := "no token to send"
-	for i, h := range tries {
-		h.Set("Referer", t.origin+t.base())
-		r, err := s.do(ctx, "DELETE", urls[i], h, nil)
+	tries = append(tries, try{file, http.Header{}})
+	last := ""
+	for _, tr := range tries {
+		tr.header.Set("Origin", t.origin)
+		r, err := s.do(ctx, "DELETE", tr.url, tr.header, nil)
 		if err != nil {
 			last = err.Error()
 			continue
 		}
 		switch r.status {
-		case 204, 200:
+		case 204:
 			rep.ok("cleanup", "scratch file %s removed", name)
 			return
 		case 404:
-			rep.ok("cleanup", "no scratch file was left (%s was never written)", name)
-			return
+			if g, err := s.do(ctx, "GET", file+"?content=0", nil, nil); err == nil && g.status == 404 {
+				rep.ok("cleanup", "no scratch file was left (%s was never written)", name)
+				return
+			}
 		}
 		last = fmt.Sprintf("HTTP %d %s", r.status, quote(message(r)))
 	}

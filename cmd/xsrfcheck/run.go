@@ -40,8 +40,9 @@ func (p parentFlag) String() string { return "" }
 
 func (p parentFlag) Set(s string) error {
 	path, value, ok := strings.Cut(s, "=")
-	if !ok || !strings.HasPrefix(path, "/") || value == "" {
-		return errors.New("want PATH=VALUE, such as /=2|1a2b|3c4d|1700000000")
+	u, err := url.Parse(path)
+	if !ok || value == "" || err != nil || u.Path != path || !strings.HasPrefix(path, "/") || strings.Contains(path, "..") {
+		return errors.New("want PATH=VALUE with an absolute path, such as /=2|1a2b|3c4d|1700000000")
 	}
 	*p.cookies = append(*p.cookies, &http.Cookie{Name: "_xsrf", Value: value, Path: path})
 	return nil
@@ -76,14 +77,14 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	}
 	if len(rest) != 1 {
 		fs.Usage()
-		return o, fatalf("want one URL, got %d arguments", len(rest))
+		return o, fmt.Errorf("want one URL, got %d arguments", len(rest))
 	}
 	u, err := url.Parse(rest[0])
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return o, fatalf("not a URL: %q (want http://host:port/ or https://…, such as http://127.0.0.1:8888/tree)", rest[0])
+		return o, fmt.Errorf("not a URL: %q (want http://host:port/ or https://…, such as http://127.0.0.1:8888/tree)", rest[0])
 	}
 	if o.timeout <= 0 {
-		return o, fatalf("--timeout must be positive")
+		return o, fmt.Errorf("--timeout must be positive")
 	}
 	q := u.Query()
 	if t := q.Get("token"); t != "" && o.token == "" {
@@ -117,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rep := &report{URL: o.target.String()}
 	err = diagnose(ctx, o, rep)
 	if err != nil && ctx.Err() != nil {
-		err = fatalf("interrupted")
+		err = fmt.Errorf("interrupted")
 	}
 	code := rep.finish(err)
 	if o.json {

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/savekeeper/savekeeper/wasm/xsrf"
@@ -20,14 +19,6 @@ import (
 
 // maxPage bounds how much of a response the tool reads.
 const maxPage = 4 << 20
-
-// fatal is an error that ends the run with exit status 2: bad input, or no
-// Jupyter server reached or logged into.
-type fatal struct{ msg string }
-
-func (f fatal) Error() string { return f.msg }
-
-func fatalf(format string, a ...any) error { return fatal{fmt.Sprintf(format, a...)} }
 
 // setCookie is one `_xsrf` Set-Cookie the server sent, with the request
 // that got it.
@@ -38,12 +29,12 @@ type setCookie struct {
 
 // session is a browser-like HTTP client: a cookie jar that drops what a
 // browser would drop, every `_xsrf` Set-Cookie recorded, redirects logged.
+// It is used from one goroutine.
 type session struct {
 	client  *http.Client
 	jar     http.CookieJar
 	timeout time.Duration
 
-	mu        sync.Mutex
 	xsrfSet   []setCookie
 	redirects [][2]string // from, to
 	hubHeader string      // X-JupyterHub-Version, when a response had it
@@ -61,9 +52,19 @@ func newSession(timeout time.Duration) *session {
 			if len(via) >= 20 {
 				return errors.New("more than 20 redirects")
 			}
-			s.mu.Lock()
-			s.redirects = append(s.redirects, [2]string{via[len(via)-1].URL.String(), req.URL.String()})
-			s.mu.Unlock()
+			from := via[len(via)-1]
+			s.redirects = append(s.redirects, [2]string{from.URL.String(), req.URL.String()})
+			if m := via[0].Method; m != http.MethodGet && m != http.MethodPost {
+				return http.ErrUseLastResponse // a browser's fetch would not turn a PUT into a GET
+			}
+			if originOf(req.URL) != originOf(from.URL) {
+				// As a browser: another site gets the origin as Referer
+				// (never ?token=) and none of the server's headers.
+				req.Header.Set("Referer", originOf(from.URL)+"/")
+				for _, h := range []string{"Authorization", "X-XSRFToken", "X-CSRFToken", "Origin"} {
+					req.Header.Del(h)
+				}
+			}
 			return nil
 		},
 	}
@@ -116,8 +117,6 @@ func (r recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
 	for _, c := range resp.Cookies() {
 		if c.Name == xsrf.CookieName {
 			r.s.xsrfSet = append(r.s.xsrfSet, setCookie{req.Method, req.URL.String(), c})
@@ -152,19 +151,25 @@ func (s *session) do(ctx context.Context, method, rawURL string, header http.Hea
 	}
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
 	if err != nil {
-		return reply{}, fatalf("not a usable URL: %v", err)
+		return reply{}, fmt.Errorf("not a usable URL: %v", err)
 	}
-	for k, v := range header {
-		req.Header[k] = v
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v) // in canonical form, so that Del finds it
+		}
 	}
-	what := method + " " + req.URL.RequestURI()
+	what := method + " " + req.URL.Path // never the query: it may hold the token
 	resp, err := s.client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL and its query
+		}
 		var ne net.Error
 		var oe *net.OpError
 		switch {
 		case errors.As(err, &oe) && oe.Op == "dial":
-			return reply{}, fatalf("nothing answers at %s (%v)", req.URL.Host, oe.Err)
+			return reply{}, fmt.Errorf("nothing answers at %s (%v)", req.URL.Host, oe.Err)
 		case errors.As(err, &ne) && ne.Timeout():
 			return reply{}, fmt.Errorf("%s: no answer within %s", what, s.timeout)
 		}
@@ -194,18 +199,8 @@ func (s *session) xsrfCookies(u string) []string {
 	return out
 }
 
-// xsrfSince returns the `_xsrf` Set-Cookies recorded after the first n.
-func (s *session) xsrfSince(n int) []setCookie {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]setCookie(nil), s.xsrfSet[min(n, len(s.xsrfSet)):]...)
-}
-
-func (s *session) xsrfCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.xsrfSet)
-}
+// originOf returns scheme://host[:port] of u.
+func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
 // ---- pages ------------------------------------------------------------------
 
@@ -217,6 +212,9 @@ type page struct {
 	appVersion string
 	hubPrefix  string
 	hubUser    string
+	// token is true when the page holds an API token, which JupyterLab and
+	// Notebook 7 send as Authorization: the server then skips the XSRF check.
+	token bool
 }
 
 var (
@@ -237,10 +235,11 @@ func parsePage(html []byte) (page, bool) {
 			AppVersion string `json:"appVersion"`
 			HubPrefix  string `json:"hubPrefix"`
 			HubUser    string `json:"hubUser"`
+			Token      string `json:"token"`
 		}
 		if json.Unmarshal(m[1], &cfg) == nil && cfg.BaseURL != "" {
 			p := page{flavor: xsrf.Lab, baseURL: cfg.BaseURL, appName: cfg.AppName, appVersion: cfg.AppVersion,
-				hubPrefix: cfg.HubPrefix, hubUser: cfg.HubUser}
+				hubPrefix: cfg.HubPrefix, hubUser: cfg.HubUser, token: cfg.Token != ""}
 			if cfg.AppName == "Jupyter Notebook" {
 				p.flavor = xsrf.Notebook7
 			}
@@ -278,7 +277,8 @@ var htmlEntities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "
 func htmlUnescape(s string) string { return htmlEntities.Replace(s) }
 
 // isLogin tells whether a page is a login form: Jupyter's <base>login or
-// JupyterHub's /hub/login.
+// JupyterHub's /hub/login. (xsrf.IsLoginPage says the same once the base
+// URL is known; before the first page it is not.)
 func isLogin(u *url.URL) bool {
 	return strings.HasSuffix(u.Path, "/login") || strings.Contains(u.Path, "/hub/login")
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,6 +48,8 @@ func TestParseArgs(t *testing.T) {
 		{"http://a/", "http://b/"},
 		{"--parent-xsrf", "nopath", "http://a/"},
 		{"--parent-xsrf", "/=", "http://a/"},
+		{"--parent-xsrf", "/%zz=v", "http://a/"},
+		{"--parent-xsrf", "/a/../=v", "http://a/"},
 		{"--timeout", "0s", "http://a/"},
 		{"--no-such-flag", "http://a/"},
 	} {
@@ -69,7 +73,7 @@ func TestParsePage(t *testing.T) {
 
 	p, ok = parsePage([]byte(`<script id="jupyter-config-data" type="application/json">{"appName": "JupyterLab", "appVersion": "4.6.6", "baseUrl": "/user/alice/", "hubPrefix": "/hub/", "hubUser": "alice", "token": "x"}</script>`))
 	require.True(t, ok)
-	assert.Equal(t, page{flavor: xsrf.Lab, baseURL: "/user/alice/", appName: "JupyterLab", appVersion: "4.6.6", hubPrefix: "/hub/", hubUser: "alice"}, p)
+	assert.Equal(t, page{flavor: xsrf.Lab, baseURL: "/user/alice/", appName: "JupyterLab", appVersion: "4.6.6", hubPrefix: "/hub/", hubUser: "alice", token: true}, p)
 
 	p, ok = parsePage([]byte("<script id=\"jupyter-config-data\" type=\"application/json\">\n{\"appName\": \"Jupyter Notebook\", \"appVersion\": \"7.6.5\", \"baseUrl\": \"/\"}\n</script>"))
 	require.True(t, ok)
@@ -150,4 +154,62 @@ func TestReportVerdicts(t *testing.T) {
 	r.writeJSON(&out)
 	assert.True(t, strings.HasPrefix(out.String(), "{\n"))
 	assert.Contains(t, out.String(), `"problems": 1`)
+}
+
+// A login page on another site (an OAuth provider, say) never gets the
+// password. httptest servers stand in for a JupyterHub with an external
+// login, which no packaged server here has.
+func TestPasswordStaysOnTheServersOrigin(t *testing.T) {
+	posted := false
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posted = true
+		}
+		_, _ = w.Write([]byte(`<form method="post"><input type="hidden" name="_xsrf" value="x"/></form>`))
+	}))
+	defer other.Close()
+	hub := httptest.NewServer(http.RedirectHandler(other.URL+"/login?next=%2F", http.StatusFound))
+	defer hub.Close()
+
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--password", "secret", hub.URL + "/hub/"}, &out, &errOut)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut.String(), "the login is on another site")
+	assert.False(t, posted, "the password went to another site")
+	assert.NotContains(t, out.String()+errOut.String(), "secret")
+}
+
+// Redirects as a browser's fetch meets them: a PUT is not turned into a
+// GET of the page it is sent to, and another site gets neither the
+// server's headers nor a Referer with the token in it.
+func TestRedirects(t *testing.T) {
+	var got http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		_, _ = w.Write([]byte("elsewhere"))
+	}))
+	defer other.Close()
+	jupyter := httptest.NewServer(http.RedirectHandler(other.URL+"/sso", http.StatusFound))
+	defer jupyter.Close()
+
+	s := newSession(5 * time.Second)
+	r, err := s.do(context.Background(), "PUT", jupyter.URL+"/api/contents/x", http.Header{"X-XSRFToken": {"t"}}, []byte("{}"))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusFound, r.status, "a PUT is not followed")
+	assert.Nil(t, got)
+
+	_, err = s.do(context.Background(), "GET", jupyter.URL+"/tree?token=secret",
+		http.Header{"X-XSRFToken": {"t"}, "Authorization": {"token secret"}}, nil)
+	require.NoError(t, err)
+	require.NotNil(t, got)
+	assert.Equal(t, jupyter.URL+"/", got.Get("Referer"))
+	assert.Empty(t, got.Get("X-XSRFToken"))
+	assert.Empty(t, got.Get("Authorization"))
+}
+
+func TestErrorsNeverShowTheToken(t *testing.T) {
+	s := newSession(time.Second)
+	_, err := s.do(context.Background(), "GET", "http://127.0.0.1:1/tree?token=secret", nil, nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "secret")
 }
