@@ -134,6 +134,19 @@ describe('xsrfcheck: Notebook 6 (Debian)', () => {
     }
   });
 
+  test('a proxy that strips cookies: a problem, exit 1', async () => {
+    const proxy = await startProxy(nb.origin, ['-strip-cookies']);
+    try {
+      const r = await xsrfcheck(['--json', `${proxy.url}tree?token=${nb.token}`]);
+      assert.equal(r.code, 1, r.out + r.err);
+      assert.equal(statuses(r.report).save, 'problem');
+      assert.match(summary(r.report, 'save'), /did not get the cookie the token came from/);
+      noScratch(nb.notebookDir);
+    } finally {
+      proxy.stop();
+    }
+  });
+
   test('a check that fails after the scratch file was written still removes it', async () => {
     const proxy = await startProxy(nb.origin, ['-stall-second-put']);
     try {
@@ -211,6 +224,22 @@ describe('xsrfcheck: Notebook 6 at a base URL', () => {
     }
   });
 
+});
+
+describe('xsrfcheck: Notebook 6 at a base URL behind a proxy that drops it from redirects', () => {
+  test('exit 2, naming the redirect that left the base URL', async () => {
+    const nb = await startJupyter({ flavor: 'notebook6', baseUrl: '/user/alice/' });
+    const proxy = await startProxy(nb.origin, ['-drop-prefix', '/user/alice/']);
+    try {
+      const r = await xsrfcheck([`${proxy.url}user/alice/?token=${nb.token}`]);
+      assert.equal(r.code, 2, r.out + r.err);
+      assert.match(r.err, /redirect that left the URL's folder \(\/user\/alice\/ → \/tree\)/);
+      assert.doesNotMatch(r.out + r.err, new RegExp(nb.token));
+    } finally {
+      proxy.stop();
+      await nb.stop();
+    }
+  });
 });
 
 describe('xsrfcheck: jupyter_server with nbclassic (Debian)', () => {

@@ -46,6 +46,9 @@ func diagnose(ctx context.Context, o options, rep *report) error {
 		if isHubPath(first.final) {
 			return fmt.Errorf("JupyterHub did not open the user's server (ended at %s): start it from the hub's home page, then run xsrfcheck again", first.final.Path)
 		}
+		if hop := leftFolder(s, o.target); hop != "" {
+			return fmt.Errorf("no Jupyter page at %s (HTTP %d), reached by a redirect that left the URL's folder (%s): a proxy that does not pass the base URL? Set the server's base_url to the prefix the proxy serves it under, or make the proxy rewrite Location headers", first.final.Path, first.status, hop)
+		}
 		return fmt.Errorf("no Jupyter page at %s (HTTP %d): not a Jupyter server, or not one of its pages", first.final.Path, first.status)
 	}
 	t := &target{origin: originOf(first.final), page: pg}
@@ -75,6 +78,24 @@ func diagnose(ctx context.Context, o options, rep *report) error {
 		return nil
 	}
 	return checkSaves(ctx, s, t, o, rep)
+}
+
+// leftFolder returns the first redirect ("from → to") on the target's
+// origin that left the folder of the target's path, or "".
+func leftFolder(s *session, target *url.URL) string {
+	folder := target.Path
+	if !strings.HasSuffix(folder, "/") {
+		folder = path.Dir(folder) + "/"
+	}
+	for _, h := range s.redirects {
+		from, err1 := url.Parse(h[0])
+		to, err2 := url.Parse(h[1])
+		if err1 == nil && err2 == nil && originOf(to) == originOf(target) && strings.HasPrefix(from.Path, folder) &&
+			!strings.HasPrefix(to.Path, folder) && !isHubPath(to) {
+			return from.Path + " → " + to.Path
+		}
+	}
+	return ""
 }
 
 // open loads the page the user named, logging in on the way, and says how
