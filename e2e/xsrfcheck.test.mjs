@@ -83,6 +83,16 @@ async function startProxy(origin, flags) {
   return { url: `${url}/`, stop: () => child.kill() };
 }
 
+/** Runs xsrfcheck with args on `where` (a path under nb's base URL, with nb's token) through a stripproxy with `flags`. */
+async function throughProxy(nb, flags, args, where = 'tree', options = {}) {
+  const proxy = await startProxy(nb.origin, flags);
+  try {
+    return await xsrfcheck([...args, `${proxy.url}${nb.url.slice(nb.origin.length + 1)}${where}?token=${nb.token}`], options);
+  } finally {
+    proxy.stop();
+  }
+}
+
 /** A Notebook 6 password hash in its sha1 form (Debian's notebook has no argon2). */
 function sha1Password(password) {
   const salt = crypto.randomBytes(6).toString('hex');
@@ -121,62 +131,42 @@ describe('xsrfcheck: Notebook 6 (Debian)', () => {
   });
 
   test('a proxy that strips X-XSRFToken: a problem with its fix, exit 1', async () => {
-    const proxy = await startProxy(nb.origin, ['-strip-xsrf']);
-    try {
-      const r = await xsrfcheck(['--json', `${proxy.url}tree?token=${nb.token}`]);
-      assert.equal(r.code, 1, r.out + r.err);
-      assert.deepEqual(statuses(r.report), { ...ALL_OK, save: 'problem' });
-      assert.match(summary(r.report, 'save'), /removes the X-XSRFToken header/);
-      assert.match(r.report.checks.find((c) => c.id === 'save').fix, /pass the X-XSRFToken request header/);
-      noScratch(nb.notebookDir);
-    } finally {
-      proxy.stop();
-    }
+    const r = await throughProxy(nb, ['-strip-xsrf'], ['--json']);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.deepEqual(statuses(r.report), { ...ALL_OK, save: 'problem' });
+    assert.match(summary(r.report, 'save'), /removes the X-XSRFToken header/);
+    assert.match(r.report.checks.find((c) => c.id === 'save').fix, /pass the X-XSRFToken request header/);
+    noScratch(nb.notebookDir);
   });
 
   test('a proxy that strips cookies: a problem, exit 1', async () => {
-    const proxy = await startProxy(nb.origin, ['-strip-cookies']);
-    try {
-      const r = await xsrfcheck(['--json', `${proxy.url}tree?token=${nb.token}`]);
-      assert.equal(r.code, 1, r.out + r.err);
-      assert.equal(statuses(r.report).save, 'problem');
-      assert.match(summary(r.report, 'save'), /did not get the cookie the token came from/);
-      noScratch(nb.notebookDir);
-    } finally {
-      proxy.stop();
-    }
+    const r = await throughProxy(nb, ['-strip-cookies'], ['--json']);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.equal(statuses(r.report).save, 'problem');
+    assert.match(summary(r.report, 'save'), /did not get the cookie the token came from/);
+    noScratch(nb.notebookDir);
   });
 
   test('a check that fails after the scratch file was written still removes it', async () => {
-    const proxy = await startProxy(nb.origin, ['-stall-second-put']);
-    try {
-      const r = await xsrfcheck(['--json', '--timeout', '3s', `${proxy.url}tree?token=${nb.token}`]);
-      assert.equal(r.code, 1, r.out + r.err);
-      assert.equal(statuses(r.report).save, 'ok'); // written
-      assert.equal(statuses(r.report)['no-token'], 'problem');
-      assert.match(summary(r.report, 'cleanup'), /removed/);
-      noScratch(nb.notebookDir);
-    } finally {
-      proxy.stop();
-    }
+    const r = await throughProxy(nb, ['-stall-second-put'], ['--json', '--timeout', '3s']);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.equal(statuses(r.report).save, 'ok'); // written
+    assert.equal(statuses(r.report)['no-token'], 'problem');
+    assert.match(summary(r.report, 'cleanup'), /removed/);
+    noScratch(nb.notebookDir);
   });
 
   test('interrupted after the scratch file was written: it is removed, exit 2', async () => {
-    const proxy = await startProxy(nb.origin, ['-stall-second-put']);
-    try {
-      const r = await xsrfcheck(['--json', `${proxy.url}tree?token=${nb.token}`], {
-        onStart: (child) => {
-          waitFor(() => fs.readdirSync(nb.notebookDir).some((f) => f.startsWith('xsrfcheck-')), { timeout: 30000, what: 'the scratch file' })
-            .then(() => child.kill('SIGINT'), () => child.kill('SIGKILL'));
-        },
-      });
-      assert.equal(r.code, 2, r.out + r.err);
-      assert.equal(r.report.error, 'interrupted');
-      assert.match(summary(r.report, 'cleanup'), /removed/);
-      noScratch(nb.notebookDir);
-    } finally {
-      proxy.stop();
-    }
+    const r = await throughProxy(nb, ['-stall-second-put'], ['--json'], 'tree', {
+      onStart: (child) => {
+        waitFor(() => fs.readdirSync(nb.notebookDir).some((f) => f.startsWith('xsrfcheck-')), { timeout: 30000, what: 'the scratch file' })
+          .then(() => child.kill('SIGINT'), () => child.kill('SIGKILL'));
+      },
+    });
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.equal(r.report.error, 'interrupted');
+    assert.match(summary(r.report, 'cleanup'), /removed/);
+    noScratch(nb.notebookDir);
   });
 
   test('bad input: exit 2 with a clear message', async () => {
@@ -229,14 +219,12 @@ describe('xsrfcheck: Notebook 6 at a base URL', () => {
 describe('xsrfcheck: Notebook 6 at a base URL behind a proxy that drops it from redirects', () => {
   test('exit 2, naming the redirect that left the base URL', async () => {
     const nb = await startJupyter({ flavor: 'notebook6', baseUrl: '/user/alice/' });
-    const proxy = await startProxy(nb.origin, ['-drop-prefix', '/user/alice/']);
     try {
-      const r = await xsrfcheck([`${proxy.url}user/alice/?token=${nb.token}`]);
+      const r = await throughProxy(nb, ['-drop-prefix', '/user/alice/'], [], '');
       assert.equal(r.code, 2, r.out + r.err);
       assert.match(r.err, /redirect that left the URL's folder \(\/user\/alice\/ → \/tree\)/);
       assert.doesNotMatch(r.out + r.err, new RegExp(nb.token));
     } finally {
-      proxy.stop();
       await nb.stop();
     }
   });
