@@ -194,9 +194,9 @@ for (const browserName of BROWSERS) {
       });
     }
 
-    // A cookie that expires in a minute: SaveKeeper moves its expiry out
-    // as soon as it sees it, so the save after the minute needs no renewal.
-    test(`nbclassic at ${ALICE}: an _xsrf cookie expiring in one minute is extended before it expires (with and without the extension)`, { timeout: TEST_TIMEOUT }, async () => {
+    // A cookie that expires in 25 seconds: SaveKeeper moves its expiry out
+    // as soon as it sees it, so the save after that needs no renewal.
+    test(`nbclassic at ${ALICE}: an _xsrf cookie expiring in 25 seconds is extended before it expires (with and without the extension)`, { timeout: TEST_TIMEOUT }, async () => {
       const server = servers.nbclassic;
       const withExt = await launchWith(browserName, true);
       const without = await launchWith(browserName, false);
@@ -207,7 +207,7 @@ for (const browserName of BROWSERS) {
           server.writeNotebook(names[i], [BEFORE]);
           pages.push(await openNotebook(b.browser, server, names[i]));
         }
-        const expires = Math.floor(Date.now() / 1000) + 60;
+        const expires = Math.floor(Date.now() / 1000) + 25;
         for (const b of [withExt, without]) {
           const c = (await getCookies(b.browser, server.url)).find((x) => x.name === '_xsrf');
           await setCookie(b.browser, { name: '_xsrf', value: c.value, domain: '127.0.0.1', path: c.path, expires });
@@ -215,7 +215,7 @@ for (const browserName of BROWSERS) {
         const expiryOf = async (b) => ((await getCookies(b.browser, server.url)).find((x) => x.name === '_xsrf') || {}).expires;
         assert.equal(await expiryOf(without), expires, 'the short expiry is set');
         await waitFor(async () => (await expiryOf(withExt)) > expires + 86400,
-          { timeout: 20000, what: 'SaveKeeper to extend the cookie' });
+          { timeout: 15000, what: 'SaveKeeper to extend the cookie' });
         await new Promise((resolve) => setTimeout(resolve, expires * 1000 + 2000 - Date.now()));
         const offset = server.logOffset();
         const texts = names.map((n) => uniqueText(n));
