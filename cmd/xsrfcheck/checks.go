@@ -88,11 +88,9 @@ func leftFolder(s *session, target *url.URL) string {
 		folder = path.Dir(folder) + "/"
 	}
 	for _, h := range s.redirects {
-		from, err1 := url.Parse(h[0])
-		to, err2 := url.Parse(h[1])
-		if err1 == nil && err2 == nil && originOf(to) == originOf(target) && strings.HasPrefix(from.Path, folder) &&
-			!strings.HasPrefix(to.Path, folder) && !isHubPath(to) {
-			return from.Path + " → " + to.Path
+		if originOf(h.to) == originOf(target) && strings.HasPrefix(h.from.Path, folder) &&
+			!strings.HasPrefix(h.to.Path, folder) && !isHubPath(h.to) {
+			return h.from.Path + " → " + h.to.Path
 		}
 	}
 	return ""
@@ -176,7 +174,7 @@ func identify(ctx context.Context, s *session, t *target) *serverInfo {
 	var desc string
 	switch t.page.flavor {
 	case xsrf.Classic:
-		if major(api) >= 5 {
+		if major, _ := version(api); major >= 5 {
 			info.Kind, desc = "notebook6", "Notebook "+api+" (classic UI)"
 			info.Versions["notebook"] = api
 		} else {
@@ -218,35 +216,37 @@ func orUnknown(v string) string {
 	return v
 }
 
-// major returns the major number of a version such as "6.4.12", or -1.
-func major(v string) int {
-	n, err := strconv.Atoi(strings.SplitN(v, ".", 2)[0])
-	if err != nil {
-		return -1
+// version returns the major and minor numbers of a version such as
+// "6.4.12"; -1 for a number that is missing or not one.
+func version(v string) (major, minor int) {
+	parts := strings.SplitN(v, ".", 3)
+	major, minor = -1, -1
+	if n, err := strconv.Atoi(parts[0]); err == nil {
+		major = n
 	}
-	return n
+	if len(parts) > 1 {
+		if n, err := strconv.Atoi(parts[1]); err == nil {
+			minor = n
+		}
+	}
+	return major, minor
 }
 
 // pageSendsLast tells whether the server's own front end sends the last
 // `_xsrf` of document.cookie (JupyterLab 4.6 and later, Notebook 7.6 and
 // later) rather than the first (the classic UI, older Lab).
 func pageSendsLast(p page) bool {
-	if p.flavor == xsrf.Classic {
+	major, minor := version(p.appVersion)
+	if minor < 0 {
 		return false
 	}
-	parts := strings.SplitN(p.appVersion, ".", 3)
-	if len(parts) < 2 {
-		return false
+	switch p.flavor {
+	case xsrf.Lab:
+		return major > 4 || (major == 4 && minor >= 6)
+	case xsrf.Notebook7:
+		return major > 7 || (major == 7 && minor >= 6)
 	}
-	maj, err1 := strconv.Atoi(parts[0])
-	minor, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	if p.flavor == xsrf.Notebook7 {
-		return maj > 7 || (maj == 7 && minor >= 6)
-	}
-	return maj > 4 || (maj == 4 && minor >= 6)
+	return false
 }
 
 // cookiePath is the path a browser stores c under, set by a response to rawURL.
@@ -436,9 +436,8 @@ func checkShadow(s *session, t *target, rep *report) {
 // the server's origin (to http from https, say).
 func checkRedirects(s *session, t *target, rep *report) {
 	for _, h := range s.redirects {
-		from, err1 := url.Parse(h[0])
-		to, err2 := url.Parse(h[1])
-		if err1 != nil || err2 != nil || originOf(from) != t.origin || !strings.HasPrefix(from.Path, t.base()) {
+		from, to := h.from, h.to
+		if originOf(from) != t.origin || !strings.HasPrefix(from.Path, t.base()) {
 			continue
 		}
 		switch {

@@ -36,9 +36,9 @@ type session struct {
 	timeout time.Duration
 
 	xsrfSet   []setCookie
-	redirects [][2]string // from, to
-	hubHeader string      // X-JupyterHub-Version, when a response had it
-	server    string      // the Server header
+	redirects []hop
+	hubHeader string // X-JupyterHub-Version, when a response had it
+	server    string // the Server header
 }
 
 func newSession(timeout time.Duration) *session {
@@ -53,7 +53,7 @@ func newSession(timeout time.Duration) *session {
 				return errors.New("more than 20 redirects")
 			}
 			from := via[len(via)-1]
-			s.redirects = append(s.redirects, [2]string{from.URL.String(), req.URL.String()})
+			s.redirects = append(s.redirects, hop{from.URL, req.URL})
 			if m := via[0].Method; m != http.MethodGet && m != http.MethodPost {
 				return http.ErrUseLastResponse // a browser's fetch would not turn a PUT into a GET
 			}
@@ -70,6 +70,9 @@ func newSession(timeout time.Duration) *session {
 	}
 	return s
 }
+
+// hop is one redirect the client followed.
+type hop struct{ from, to *url.URL }
 
 // browserJar drops the cookies Chrome refuses to store: SameSite=None
 // without Secure, and Secure cookies sent over plain http to a host other
@@ -133,11 +136,10 @@ func (r recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // reply is a response read whole (up to maxPage).
 type reply struct {
-	status  int
-	header  http.Header
-	body    []byte
-	final   *url.URL // after redirects
-	request string   // "PUT /api/contents/x", for messages
+	status int
+	header http.Header
+	body   []byte
+	final  *url.URL // after redirects
 }
 
 // do sends one request and reads its answer. Connection errors come back
@@ -180,7 +182,7 @@ func (s *session) do(ctx context.Context, method, rawURL string, header http.Hea
 	if err != nil {
 		return reply{}, fmt.Errorf("%s: reading the answer: %v", what, err)
 	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: data, final: resp.Request.URL, request: what}, nil
+	return reply{status: resp.StatusCode, header: resp.Header, body: data, final: resp.Request.URL}, nil
 }
 
 // xsrfCookies returns the `_xsrf` values the jar sends to u, in the order
