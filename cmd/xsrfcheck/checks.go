@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -109,19 +110,23 @@ func open(ctx context.Context, s *session, o options) (reply, string, error) {
 	if err != nil {
 		return r, "", err
 	}
+	from := ""
+	if o.tokenFrom != "" {
+		from = " from " + o.tokenFrom
+	}
 	if !isLogin(r.final) {
 		if o.token != "" {
-			return r, "logged in with the token", nil
+			return r, "logged in with the token" + from, nil
 		}
 		return r, "no login needed", nil
 	}
 	switch {
 	case originOf(r.final) != originOf(o.target):
-		return r, "", fmt.Errorf("the login is on another site (%s): xsrfcheck sends a password only to the server's own login form; pass --token", r.final.Host)
+		return r, "", fmt.Errorf("the login is on another site (%s): xsrfcheck sends a password only to the server's own login form; give the server's token (%s or --token)", r.final.Host, tokenEnv)
 	case o.token != "":
-		return r, "", fmt.Errorf("wrong token: the server answered with its login page (%s)", r.final.Path)
+		return r, "", fmt.Errorf("wrong token%s: the server answered with its login page (%s)", from, r.final.Path)
 	case o.password == "":
-		return r, "", fmt.Errorf("the server asks for a login (%s): pass --token or --password", r.final.Path)
+		return r, "", fmt.Errorf("the server asks for a login (%s): pass --token or --password-stdin, or set %s", r.final.Path, tokenEnv)
 	}
 	hub := strings.Contains(r.final.Path, "/hub/login")
 	form := url.Values{"password": {o.password}}
@@ -142,6 +147,10 @@ func open(ctx context.Context, s *session, o options) (reply, string, error) {
 	}
 	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Referer": {r.final.String()}}
 	r2, err := s.do(ctx, "POST", r.final.String(), h, []byte(form.Encode()))
+	var off offOrigin
+	if errors.As(err, &off) {
+		return r2, "", fmt.Errorf("the login redirects to another site (%s), where xsrfcheck does not send the password: run it with a URL of that site, or give the server's token (%s or --token)", off.origin, tokenEnv)
+	}
 	if err != nil {
 		return r2, "", err
 	}

@@ -14,6 +14,8 @@
 //
 //	--token T          log in with the server's token
 //	--password P       log in with a password (on JupyterHub: the hub's)
+//	--password-stdin   log in with the password on the first line of
+//	                   standard input (its line ending dropped)
 //	--user NAME        the JupyterHub user (default: from /user/NAME/ in URL)
 //	--parent-xsrf P=V  an _xsrf cookie another server left on path P (a
 //	                   parent of this server's base URL), as the browser's
@@ -21,6 +23,19 @@
 //	--read-only        write nothing: skip the save checks
 //	--json             print the report as JSON
 //	--timeout D        for each request (default 20s)
+//
+// Secrets: the token may also come from the environment variable
+// JUPYTER_TOKEN, which is used when the command line has neither a token
+// (--token, ?token=) nor a password. A token or password given as an
+// argument is visible to other users of the machine (ps) and stays in the
+// shell's history: xsrfcheck then warns on stderr, naming JUPYTER_TOKEN or
+// --password-stdin, and never printing the secret. An empty standard input
+// with --password-stdin is exit status 2.
+//
+// The password and the login form go only to the origin of URL: a login
+// form on another site, or a login answered with a redirect to another
+// origin (a 307 or 308 would send the form again), stops the run with exit
+// status 2 before anything is sent there.
 //
 // The save checks write a scratch file, xsrfcheck-<random>.txt, at the top
 // of the server's files, and always remove it, even when a check fails or
@@ -62,5 +77,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "xsrfcheck: interrupted; removing the scratch file (Ctrl-C again to quit now)")
 		cancel()
 	}()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -57,6 +57,11 @@ func newSession(timeout time.Duration) *session {
 			if m := via[0].Method; m != http.MethodGet && m != http.MethodPost {
 				return http.ErrUseLastResponse // a browser's fetch would not turn a PUT into a GET
 			}
+			if via[0].Method == http.MethodPost && originOf(req.URL) != originOf(via[0].URL) {
+				// A 307 or 308 would send the form (a password) there
+				// again; after a 301, 302 or 303 the login lands there.
+				return offOrigin{originOf(req.URL)}
+			}
 			if originOf(req.URL) != originOf(from.URL) {
 				// As a browser: another site gets the origin as Referer
 				// (never ?token=) and none of the server's headers.
@@ -69,6 +74,15 @@ func newSession(timeout time.Duration) *session {
 		},
 	}
 	return s
+}
+
+// offOrigin is the error of a POST redirected to another origin: the
+// client stops there, so that the form it carried, a password, never
+// reaches another site.
+type offOrigin struct{ origin string }
+
+func (e offOrigin) Error() string {
+	return "redirected to another site (" + e.origin + "), where xsrfcheck sends no form"
 }
 
 // hop is one redirect the client followed.
@@ -175,7 +189,7 @@ func (s *session) do(ctx context.Context, method, rawURL string, header http.Hea
 		case errors.As(err, &ne) && ne.Timeout():
 			return reply{}, fmt.Errorf("%s: no answer within %s", what, s.timeout)
 		}
-		return reply{}, fmt.Errorf("%s: %v", what, err)
+		return reply{}, fmt.Errorf("%s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxPage))

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,12 +35,20 @@ func TestParseArgs(t *testing.T) {
 	require.Len(t, o.parents, 1)
 	assert.Equal(t, "/", o.parents[0].Path)
 	assert.Equal(t, "2|a|b|1", o.parents[0].Value)
+	assert.Equal(t, []exposure{tokenInURL}, o.exposed)
 
 	o, err = parseArgs([]string{"--token", "t", "--user", "bob", "https://hub.example.org"}, &stderr)
 	require.NoError(t, err)
 	assert.Equal(t, "t", o.token)
 	assert.Equal(t, "bob", o.user)
 	assert.Equal(t, "/", o.target.Path)
+	assert.Equal(t, []exposure{tokenFlag}, o.exposed)
+
+	o, err = parseArgs([]string{"--password-stdin", "--token", "t", "http://a/?token=u"}, &stderr)
+	require.NoError(t, err)
+	assert.True(t, o.passwordStdin)
+	assert.Equal(t, "t", o.token, "--token wins over ?token=")
+	assert.Equal(t, []exposure{tokenFlag, tokenInURL}, o.exposed)
 
 	for _, bad := range [][]string{
 		{},
@@ -51,6 +62,8 @@ func TestParseArgs(t *testing.T) {
 		{"--parent-xsrf", "/%zz=v", "http://a/"},
 		{"--parent-xsrf", "/a/../=v", "http://a/"},
 		{"--timeout", "0s", "http://a/"},
+		{"--password", "p", "--password-stdin", "http://a/"},
+		{"--password", "http://a/"},
 		{"--no-such-flag", "http://a/"},
 	} {
 		_, err := parseArgs(bad, &stderr)
@@ -60,9 +73,9 @@ func TestParseArgs(t *testing.T) {
 
 func TestRunExitStatus(t *testing.T) {
 	var out, errOut bytes.Buffer
-	assert.Equal(t, 2, run(context.Background(), []string{"not a url"}, &out, &errOut))
+	assert.Equal(t, 2, run(context.Background(), []string{"not a url"}, noEnv, empty(), &out, &errOut))
 	assert.Contains(t, errOut.String(), "not a URL")
-	assert.Equal(t, 0, run(context.Background(), []string{"-h"}, &out, &errOut))
+	assert.Equal(t, 0, run(context.Background(), []string{"-h"}, noEnv, empty(), &out, &errOut))
 	assert.Contains(t, errOut.String(), "usage: xsrfcheck")
 }
 
@@ -172,7 +185,7 @@ func TestPasswordStaysOnTheServersOrigin(t *testing.T) {
 	defer hub.Close()
 
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"--password", "secret", hub.URL + "/hub/"}, &out, &errOut)
+	code := run(context.Background(), []string{"--password", "secret", hub.URL + "/hub/"}, noEnv, empty(), &out, &errOut)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut.String(), "the login is on another site")
 	assert.False(t, posted, "the password went to another site")
@@ -212,4 +225,174 @@ func TestErrorsNeverShowTheToken(t *testing.T) {
 	_, err := s.do(context.Background(), "GET", "http://127.0.0.1:1/tree?token=secret", nil, nil)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "secret")
+}
+
+// A login form's POST (the password, the form's _xsrf) never goes to
+// another origin, whatever the redirect: a 307 or 308 would make the
+// client send the form again to where it points, and the run stops as for
+// a login form on another site.
+func TestLoginFormNeverLeavesTheOrigin(t *testing.T) {
+	for _, hub := range []bool{false, true} {
+		for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect,
+			http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther} {
+			name := fmt.Sprintf("hub=%v/%d", hub, code)
+			t.Run(name, func(t *testing.T) {
+				type seen struct{ method, query, body, auth string }
+				var mu sync.Mutex
+				var got []seen
+				other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					body, _ := io.ReadAll(r.Body)
+					mu.Lock()
+					got = append(got, seen{r.Method, r.URL.RawQuery, string(body), r.Header.Get("Authorization")})
+					mu.Unlock()
+					_, _ = w.Write([]byte(`<body data-base-url="/">`))
+				}))
+				defer other.Close()
+				login := "/login"
+				if hub {
+					login = "/hub/login"
+				}
+				server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					switch {
+					case r.URL.Path == login && r.Method == http.MethodPost:
+						http.Redirect(w, r, other.URL+"/next", code)
+					case r.URL.Path == login:
+						_, _ = w.Write([]byte(`<form method="post"><input type="hidden" name="_xsrf" value="2|a|b|1"/><input name="password"></form>`))
+					default:
+						http.Redirect(w, r, login+"?next=%2Ftree", http.StatusFound)
+					}
+				}))
+				defer server.Close()
+
+				args := []string{"--password", "hunter2", server.URL + "/tree"}
+				if hub {
+					args = []string{"--password", "hunter2", "--user", "alice", server.URL + "/hub/"}
+				}
+				var out, errOut bytes.Buffer
+				status := run(context.Background(), args, noEnv, empty(), &out, &errOut)
+				assert.Equal(t, 2, status)
+				assert.Contains(t, errOut.String(), "the login redirects to another site")
+				mu.Lock()
+				defer mu.Unlock()
+				for _, s := range got {
+					assert.NotContains(t, s.body+s.query, "hunter2", "the password went to another origin")
+					assert.Empty(t, s.body, "a body went to another origin (%s)", s.method)
+					assert.Empty(t, s.auth, "Authorization went to another origin")
+				}
+				assert.NotContains(t, out.String()+errOut.String(), "hunter2")
+			})
+		}
+	}
+}
+
+// noEnv is an environment without variables.
+func noEnv(string) string { return "" }
+
+// empty is an empty standard input.
+func empty() io.Reader { return strings.NewReader("") }
+
+// fakeJupyter is a server with the classic UI that lets in whoever brings
+// token (in ?token=) or password (in its login form); "" turns either off.
+func fakeJupyter(token, password string) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loggedIn := &http.Cookie{Name: "login", Value: "ok", Path: "/"}
+		c, err := r.Cookie("login")
+		in := (err == nil && c.Value == "ok") || (token != "" && r.URL.Query().Get("token") == token)
+		switch {
+		case r.URL.Path == "/login" && r.Method == http.MethodPost && password != "" && r.PostFormValue("password") == password:
+			http.SetCookie(w, loggedIn)
+			http.Redirect(w, r, "/tree", http.StatusFound)
+		case r.URL.Path == "/login":
+			_, _ = w.Write([]byte(`<form method="post"><input type="hidden" name="_xsrf" value="2|a|b|1"/><input name="password"></form>`))
+		case !in:
+			http.Redirect(w, r, "/login?next=%2Ftree", http.StatusFound)
+		default:
+			http.SetCookie(w, loggedIn)
+			http.SetCookie(w, &http.Cookie{Name: "_xsrf", Value: "2|a|b|1", Path: "/"})
+			_, _ = w.Write([]byte(`<body data-base-url="/">`))
+		}
+	}))
+}
+
+// env is an environment with the variables given.
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// The token comes from JUPYTER_TOKEN when the command line has none, and
+// not when it logs in with a password.
+func TestTokenFromEnvironment(t *testing.T) {
+	srv := fakeJupyter("env-secret", "pw-secret")
+	defer srv.Close()
+	var out, errOut bytes.Buffer
+	status := run(context.Background(), []string{"--read-only", srv.URL + "/tree"},
+		env(map[string]string{"JUPYTER_TOKEN": "env-secret"}), empty(), &out, &errOut)
+	assert.NotEqual(t, 2, status, errOut.String())
+	assert.Contains(t, out.String(), "logged in with the token from JUPYTER_TOKEN")
+	assert.NotContains(t, errOut.String(), "warning")
+	assert.NotContains(t, out.String()+errOut.String(), "env-secret")
+
+	out.Reset()
+	errOut.Reset()
+	status = run(context.Background(), []string{"--read-only", "--password-stdin", srv.URL + "/tree"},
+		env(map[string]string{"JUPYTER_TOKEN": "another-servers"}), strings.NewReader("pw-secret\n"), &out, &errOut)
+	assert.NotEqual(t, 2, status, errOut.String())
+	assert.Contains(t, out.String(), "logged in with the password")
+
+	out.Reset()
+	errOut.Reset()
+	status = run(context.Background(), []string{"--read-only", srv.URL + "/tree"},
+		env(map[string]string{"JUPYTER_TOKEN": "not-env-secret"}), empty(), &out, &errOut)
+	assert.Equal(t, 2, status)
+	assert.Contains(t, errOut.String(), "wrong token from JUPYTER_TOKEN")
+	assert.NotContains(t, out.String()+errOut.String(), "not-env-secret")
+}
+
+// --password-stdin reads the first line of standard input.
+func TestPasswordFromStdin(t *testing.T) {
+	srv := fakeJupyter("", "pw secret")
+	defer srv.Close()
+	for _, in := range []string{"pw secret\n", "pw secret\r\nnext line\n", "pw secret"} {
+		var out, errOut bytes.Buffer
+		status := run(context.Background(), []string{"--password-stdin", "--read-only", srv.URL + "/tree"},
+			noEnv, strings.NewReader(in), &out, &errOut)
+		assert.NotEqual(t, 2, status, "%q: %s", in, errOut.String())
+		assert.Contains(t, out.String(), "logged in with the password", "%q", in)
+		assert.NotContains(t, errOut.String(), "warning", "%q", in)
+		assert.NotContains(t, out.String()+errOut.String(), "pw secret")
+	}
+	for _, in := range []string{"", "\n", "\r\n"} {
+		var out, errOut bytes.Buffer
+		status := run(context.Background(), []string{"--password-stdin", srv.URL + "/tree"},
+			noEnv, strings.NewReader(in), &out, &errOut)
+		assert.Equal(t, 2, status, "%q", in)
+		assert.Contains(t, errOut.String(), "--password-stdin: no password on standard input", "%q", in)
+	}
+	var out, errOut bytes.Buffer
+	status := run(context.Background(), []string{"--password-stdin", "--password", "x", srv.URL + "/tree"},
+		noEnv, strings.NewReader("pw secret\n"), &out, &errOut)
+	assert.Equal(t, 2, status)
+	assert.Contains(t, errOut.String(), "--password and --password-stdin")
+}
+
+// A secret on the command line, where other users of the machine see it,
+// brings a warning that names the safer way and never the secret.
+func TestSecretArgumentsWarn(t *testing.T) {
+	srv := fakeJupyter("tok-secret", "pw-secret")
+	defer srv.Close()
+	for _, c := range []struct {
+		args  []string
+		safer string
+	}{
+		{[]string{"--token", "tok-secret", srv.URL + "/tree"}, "JUPYTER_TOKEN"},
+		{[]string{srv.URL + "/tree?token=tok-secret"}, "JUPYTER_TOKEN"},
+		{[]string{"--password", "pw-secret", srv.URL + "/tree"}, "--password-stdin"},
+	} {
+		var out, errOut bytes.Buffer
+		status := run(context.Background(), append([]string{"--read-only"}, c.args...), noEnv, empty(), &out, &errOut)
+		assert.NotEqual(t, 2, status, "%q: %s", c.args, errOut.String())
+		assert.Contains(t, errOut.String(), "visible to other users of this machine", "%q", c.args)
+		assert.Contains(t, errOut.String(), c.safer, "%q", c.args)
+		assert.NotContains(t, out.String()+errOut.String(), "secret", "%q", c.args)
+	}
 }
