@@ -1,13 +1,15 @@
 // Page detection, flavor by flavor, in real Chromium and Firefox ESR with
 // the built extension: pages shaped like each Jupyter front end's template
 // (and like pages that must not count as Jupyter) are served by a small
-// fixture server, and the test records the "hello" the page layer sends to
-// the engine and whether fetch is still wrapped once the page has loaded.
+// fixture server, and the test reads what the engine learnt of the tab from
+// the page layer's "hello" (the status the popup shows; the page's own
+// scripts cannot see the page layer's messages) and whether fetch is still
+// wrapped once the page has loaded.
 // The real servers' pages are covered by the other end-to-end files.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BROWSERS, browserPair, waitFor } from './lib/browsers.mjs';
+import { BROWSERS, browserPair, waitFor, engineStatus } from './lib/browsers.mjs';
 import { startPageServer } from './lib/pages.mjs';
 
 const config = (c) => `<script id="jupyter-config-data" type="application/json">${JSON.stringify(c)}</script>`;
@@ -54,25 +56,26 @@ for (const browserName of BROWSERS) {
 
     for (const [name, [p, , expected]] of Object.entries(CASES)) {
       test(`${name}: ${expected ? `detected as ${expected.flavor}` : 'left alone'}`, async () => {
-        const tab = await pair.withExt.browser.newPage();
+        const b = pair.withExt;
+        const tab = await b.browser.newPage();
         try {
-          await tab.evaluateOnNewDocument(() => {
-            window.__hellos = [];
-            document.addEventListener('savekeeper:request', (e) => {
-              const { msg } = JSON.parse(e.detail);
-              if (msg.type === 'hello') window.__hellos.push(msg);
-            });
-          });
-          await tab.goto(new URL(p, fixtures.url).href, { waitUntil: 'load' });
+          const url = new URL(p, fixtures.url).href;
+          await tab.goto(url, { waitUntil: 'load' });
           // The browser's own fetch shows its name in its source; the
           // wrapper (a Proxy of it) shows "[native code]" without the name.
-          const seen = await tab.evaluate(() => ({ hellos: window.__hellos, native: /function fetch\(\)/.test(String(window.fetch)) }));
+          const native = await tab.evaluate(() => /function fetch\(\)/.test(String(window.fetch)));
           if (expected) {
-            assert.deepEqual(seen.hellos, [{ type: 'hello', ...expected }]);
-            assert.equal(seen.native, false, 'fetch stays wrapped');
+            const st = await waitFor(async () => {
+              const s = await engineStatus(b, url);
+              return s && s.detected && s;
+            }, { what: 'the engine to know the page' });
+            assert.deepEqual({ flavor: st.flavor, baseUrl: st.baseUrl, hub: Boolean(st.hub) }, expected);
+            assert.equal(native, false, 'fetch stays wrapped');
           } else {
-            assert.deepEqual(seen.hellos, [], 'no hello');
-            assert.equal(seen.native, true, 'the browser\'s own fetch is back');
+            await new Promise((r) => setTimeout(r, 300)); // a hello would have been answered by now
+            const st = await engineStatus(b, url);
+            assert.equal(st && st.detected, false, `no hello: ${JSON.stringify(st)}`);
+            assert.equal(native, true, 'the browser\'s own fetch is back');
           }
         } finally {
           await tab.close();
@@ -80,16 +83,12 @@ for (const browserName of BROWSERS) {
       });
     }
 
-    test('the detection test can fail: without the extension no page says hello', async () => {
+    test('the detection test can fail: without the extension a Jupyter page keeps the browser\'s fetch', async () => {
       const tab = await pair.without.browser.newPage();
       try {
-        await tab.evaluateOnNewDocument(() => {
-          window.__hellos = [];
-          document.addEventListener('savekeeper:request', () => window.__hellos.push(1));
-        });
         await tab.goto(new URL(CASES['JupyterLab (config in <head>)'][0], fixtures.url).href, { waitUntil: 'load' });
         await waitFor(() => tab.evaluate(() => document.readyState === 'complete'));
-        assert.deepEqual(await tab.evaluate(() => window.__hellos), []);
+        assert.equal(await tab.evaluate(() => /function fetch\(\)/.test(String(window.fetch))), true);
       } finally {
         await tab.close();
       }

@@ -10,11 +10,13 @@
 // On the real JupyterHub 6 alice's and bob's servers share one origin, and
 // alice, who may use bob's server, opens his notebook: a script in it tries
 // the same on her server, also claiming a base URL above bob's.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startJupyter } from './lib/servers.mjs';
-import { browserPair, builtExtension, BROWSERS, waitFor, getCookies, openExtensionPage, keptCount } from './lib/browsers.mjs';
+import { browserPair, builtExtension, BROWSERS, waitFor, getCookies, deleteCookie, openExtensionPage, keptCount } from './lib/browsers.mjs';
 import { openNotebook, openNotebookAt, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { startPlainServer } from './lib/pages.mjs';
 import { startHub, loginHub } from './lib/hub.mjs';
@@ -43,29 +45,59 @@ after(async () => {
 });
 
 /**
- * Runs in the page: sends `msg` (and `body`) as the relay's request event
- * and resolves to {reply, body} or null when nothing answers in 3 s.
+ * Runs in the page: dispatches each of `messages` ([msg, body?]) as the
+ * relay's request event on a document (this page's, or with `opened`, the
+ * document of the window this page opened with window.open), listens for
+ * the relay's replies on that document for `wait` ms, and resolves to one
+ * answer per message: {reply, body}, or null when nothing answered.
  */
-function forge(msg, body) {
-  return new Promise((resolve) => {
-    const id = `forged-${Math.random()}`;
-    const onReply = (event) => {
-      const d = String(event.detail);
-      const cut = d.indexOf('\n');
-      const head = JSON.parse(cut >= 0 ? d.slice(0, cut) : d);
-      if (head.id !== id) return;
-      document.removeEventListener('savekeeper:reply', onReply);
-      resolve({ reply: head.reply, body: cut >= 0 ? d.slice(cut + 1) : null });
-    };
-    document.addEventListener('savekeeper:reply', onReply);
-    setTimeout(() => {
-      document.removeEventListener('savekeeper:reply', onReply);
-      resolve(null);
-    }, 3000);
-    let detail = JSON.stringify({ id, msg });
+function forgeAll(messages, opened, wait) {
+  const doc = opened ? window.__opened.document : document;
+  const Event = opened ? window.__opened.CustomEvent : CustomEvent;
+  const answers = messages.map(() => null);
+  const ids = messages.map((m, i) => `forged-${i}-${Math.random()}`);
+  const onReply = (event) => {
+    const d = String(event.detail);
+    const cut = d.indexOf('\n');
+    let head;
+    try {
+      head = JSON.parse(cut >= 0 ? d.slice(0, cut) : d);
+    } catch (e) {
+      return;
+    }
+    const i = ids.indexOf(head.id);
+    if (i >= 0) answers[i] = { reply: head.reply, body: cut >= 0 ? d.slice(cut + 1) : null };
+  };
+  doc.addEventListener('savekeeper:reply', onReply, true);
+  messages.forEach(([msg, body], i) => {
+    let detail = JSON.stringify({ id: ids[i], msg });
     if (body !== undefined) detail += `\n${body}`;
-    document.dispatchEvent(new CustomEvent('savekeeper:request', { detail }));
+    doc.dispatchEvent(new Event('savekeeper:request', { detail }));
   });
+  return new Promise((resolve) => setTimeout(() => {
+    doc.removeEventListener('savekeeper:reply', onReply, true);
+    resolve(answers);
+  }, wait));
+}
+
+/** Forges `messages` from `page` (see forgeAll) and returns the answers. */
+function forge(page, messages, { opened = false, wait = 2000 } = {}) {
+  return page.evaluate(forgeAll, messages, opened, wait);
+}
+
+/** Every message a page layer may send, for a server's save URL and kept save id. */
+function everyMessage(save, id, base) {
+  return [
+    [{ type: 'hello', flavor: 'classic', baseUrl: base }],
+    [{ type: 'failed', url: save, method: 'PUT', status: 403, contentType: 'application/json', body: MISSING, sentToken: '' }],
+    [{ type: 'renewed', lease: 'guessed', status: 200, finalUrl: save }],
+    [{ type: 'rescue', url: save, method: 'PUT', status: 0 }, '{"type":"notebook","content":{}}'],
+    [{ type: 'due' }],
+    [{ type: 'check', id, status: 404 }],
+    [{ type: 'body', id }],
+    [{ type: 'finished', id, method: 'PUT', status: 200, ok: true }],
+    [{ type: 'outcome', url: save, method: 'PUT', status: 200, ok: true }],
+  ];
 }
 
 /** The id of the first kept save the popup lists for the page at `pageUrl`. */
@@ -82,11 +114,15 @@ async function keptSaveId(b, pageUrl) {
   }
 }
 
-/** Sends each of `messages` ([msg, body?]) from `page` in turn and returns the answers. */
-async function forgeAll(page, messages) {
-  const out = [];
-  for (const [msg, body] of messages) out.push(await page.evaluate(forge, msg, body));
-  return out;
+/**
+ * The control that shows the page layer of `page` talks to the engine: its
+ * _xsrf cookies deleted, a save of the open classic notebook still lands.
+ */
+async function pageLayerWorks(b, page, url, cookiePath) {
+  await deleteCookie(b.browser, { name: '_xsrf', url, path: cookiePath });
+  const text = uniqueText('control');
+  const result = await editAndSave(page, text);
+  assert.equal(result.ok, true, `the page's own save lands through SaveKeeper: ${JSON.stringify(result)}`);
 }
 
 for (const browserName of BROWSERS) {
@@ -94,24 +130,28 @@ for (const browserName of BROWSERS) {
     const pair = browserPair(browserName);
     const theirUrl = () => `http://localhost:${theirs.port}/`;
 
-    /** Keeps a save of `theirs` (stopped meanwhile) and returns its rescue id and _xsrf value. */
-    async function theirKeptSave(b) {
-      const server = { ...theirs, url: theirUrl() };
-      const name = `theirs-${browserName}.ipynb`;
-      theirs.writeNotebook(name, ['print("theirs")']);
-      const page = await openNotebook(b.browser, server, name);
-      const token = (await getCookies(b.browser, theirUrl())).find((c) => c.name === '_xsrf').value;
-      await theirs.stop({ keepHome: true });
-      try {
-        assert.equal((await editAndSave(page, uniqueText('theirs'))).ok, false);
-        return { id: await keptSaveId(b, page.url()), token, name };
-      } finally {
-        await page.close();
-        theirs = await startJupyter({ flavor: 'nbclassic', port: theirs.port, home: theirs.home, token: theirs.token });
-      }
+    /** Keeps a save of `theirs` (stopped meanwhile) once, and returns its rescue id and _xsrf value. */
+    let theirs1 = null;
+    function theirKeptSave(b) {
+      theirs1 = theirs1 || (async () => {
+        const server = { ...theirs, url: theirUrl() };
+        const name = `theirs-${browserName}.ipynb`;
+        theirs.writeNotebook(name, ['print("theirs")']);
+        const page = await openNotebook(b.browser, server, name);
+        const token = (await getCookies(b.browser, theirUrl())).find((c) => c.name === '_xsrf').value;
+        await theirs.stop({ keepHome: true });
+        try {
+          assert.equal((await editAndSave(page, uniqueText('theirs'))).ok, false);
+          return { id: await keptSaveId(b, page.url()), token, name };
+        } finally {
+          await page.close();
+          theirs = await startJupyter({ flavor: 'nbclassic', port: theirs.port, home: theirs.home, token: theirs.token });
+        }
+      })();
+      return theirs1;
     }
 
-    test('a script in a Jupyter page gets nothing of another server through SaveKeeper', { timeout: TEST_TIMEOUT }, async () => {
+    test('a script in a Jupyter page gets nothing of another server through SaveKeeper: its events reach no relay', { timeout: TEST_TIMEOUT }, async () => {
       const b = pair.withExt;
       const kept = await theirKeptSave(b);
       const keptBefore = await keptCount(b);
@@ -122,42 +162,42 @@ for (const browserName of BROWSERS) {
       page.on('request', (r) => { if (r.url().startsWith(theirUrl())) toTheirs.push(r.url()); });
       try {
         const save = `${theirUrl()}api/contents/${kept.name}`;
-        const answers = await forgeAll(page, [
-          [{ type: 'failed', url: save, method: 'PUT', status: 403, contentType: 'application/json', body: MISSING, sentToken: '' }],
-          [{ type: 'renewed', lease: 'guessed', status: 200, finalUrl: `${theirUrl()}tree` }],
-          [{ type: 'rescue', url: save, method: 'PUT', status: 0 }, '{"type":"notebook","content":{}}'],
-          [{ type: 'check', id: kept.id, status: 404 }],
-          [{ type: 'body', id: kept.id }],
-          [{ type: 'finished', id: kept.id, method: 'PUT', status: 200, ok: true }],
+        const answers = await forge(page, [
+          ...everyMessage(save, kept.id, '/'),
           [{ type: 'hello', flavor: 'classic', baseUrl: '/user/else/' }],
-        ]);
-        const text = JSON.stringify(answers);
-        assert.ok(!text.includes(kept.token), 'their token never reaches the page');
-        assert.equal(answers[0].reply.action, 'give-up', 'no verdict for another server\'s request');
-        assert.equal(answers[1].reply.action, 'give-up');
-        assert.ok(answers[2].reply.error, `no kept save for another server: ${JSON.stringify(answers[2])}`);
-        assert.equal(answers[3].reply.action, 'keep', 'their kept save is not this page\'s to check');
-        assert.ok(answers[4].reply.error && answers[4].body === null, 'their body is not handed out');
-        assert.ok(answers[5].reply.error, 'their kept save cannot be cleared');
-        assert.ok(answers[6].reply.error, 'a page cannot claim a server it is not under');
-
-        // The extension's own messages do not pass the relay at all.
-        const own = await forgeAll(page, [
+          // The extension's own messages.
           [{ type: 'status', tabId: 1 }], [{ type: 'discard', id: kept.id }], [{ type: 'save-now', id: kept.id }],
           [{ type: 'settings', keepDays: 1 }], [{ type: 'sweep', ids: [kept.id] }], [{ type: 'tend' }],
+          // A burst.
+          ...Array.from({ length: 150 }, () => [{ type: 'due' }]),
         ]);
-        assert.deepEqual(own, [null, null, null, null, null, null]);
-
-        // A flood is cut off.
-        const flood = await page.evaluate(async (f) => {
-          const forgeIn = new Function(`return ${f}`)();
-          const replies = await Promise.all(Array.from({ length: 150 }, () => forgeIn({ type: 'due' })));
-          return replies.filter((r) => r && r.reply.reason === 'rate-limited').length;
-        }, forge.toString());
-        assert.ok(flood > 0, 'some of 150 messages in a burst are refused');
-
+        assert.ok(!JSON.stringify(answers).includes(kept.token), 'their token never reaches the page');
+        assert.deepEqual(answers.filter(Boolean), [], 'no forged message is answered: the relay hears its page layer only');
         assert.deepEqual(toTheirs, [], 'no request went to the other server');
         assert.equal(await keptCount(b), keptBefore, 'no kept save was added or cleared');
+        await pageLayerWorks(b, page, mine.url, '/'); // the control: SaveKeeper is on in this page
+      } finally {
+        await page.close();
+      }
+    });
+
+    test('a sandboxed file the server serves (/files/, opaque origin) gets nothing of its server', { timeout: TEST_TIMEOUT }, async () => {
+      const b = pair.withExt;
+      const kept = await theirKeptSave(b);
+      const keptBefore = await keptCount(b);
+      fs.writeFileSync(path.join(theirs.notebookDir, 'evil.html'), '<!doctype html><html><body data-base-url="/"><p>a file</p></body></html>');
+      const page = await b.browser.newPage();
+      const toTheirs = [];
+      try {
+        await page.goto(`${theirUrl()}tree?token=${theirs.token}`, { waitUntil: 'domcontentloaded' });
+        await page.goto(`${theirUrl()}files/evil.html`, { waitUntil: 'load' });
+        page.on('request', (r) => { if (r.url().includes('/api/')) toTheirs.push(r.url()); });
+        assert.equal(await page.evaluate(() => self.origin), 'null', 'Jupyter serves the file sandboxed');
+        const answers = await forge(page, everyMessage(`${theirUrl()}api/contents/${kept.name}`, kept.id, '/'));
+        assert.ok(!JSON.stringify(answers).includes(kept.token), 'the server\'s token never reaches the file');
+        assert.deepEqual(answers.filter(Boolean), [], 'no message is answered in an opaque origin');
+        assert.deepEqual(toTheirs, [], 'no request to the server\'s API');
+        assert.equal(await keptCount(b), keptBefore, 'its kept save is neither read nor cleared');
       } finally {
         await page.close();
       }
@@ -170,29 +210,20 @@ for (const browserName of BROWSERS) {
       page.on('request', (r) => { if (r.url().startsWith(mine.url)) toJupyter.push(r.url()); });
       try {
         await page.goto(plain.url, { waitUntil: 'load' });
-        const save = `${mine.url}api/contents/x.ipynb`;
-        const answers = await forgeAll(page, [
-          [{ type: 'failed', url: save, method: 'PUT', status: 403, contentType: 'application/json', body: MISSING, sentToken: '' }],
-          [{ type: 'hello', flavor: 'classic', baseUrl: '/' }], // it may say hello, for itself
-          [{ type: 'failed', url: save, method: 'PUT', status: 403, contentType: 'application/json', body: MISSING, sentToken: '' }],
-          [{ type: 'rescue', url: save, method: 'PUT', status: 0 }, '{}'],
-          [{ type: 'due' }],
-        ]);
+        const answers = await forge(page, everyMessage(`${mine.url}api/contents/x.ipynb`, 'x', '/'));
         const token = (await getCookies(b.browser, mine.url)).find((c) => c.name === '_xsrf');
         if (token) assert.ok(!JSON.stringify(answers).includes(token.value), 'the Jupyter token never reaches it');
-        assert.equal(answers[0].reply.action, 'give-up');
-        assert.equal(answers[2].reply.action, 'give-up', 'a request for another origin gets no verdict');
-        assert.ok(answers[3].reply.error, 'no kept save for another origin');
-        assert.deepEqual(answers[4].reply.rescues || [], []);
+        assert.deepEqual(answers.filter(Boolean), [], 'no forged message is answered');
         assert.deepEqual(toJupyter, [], 'no request went to the Jupyter server');
       } finally {
         await page.close();
       }
     });
 
-    test('on JupyterHub (one origin), a script in bob\'s server page gets nothing of alice\'s through SaveKeeper, even claiming a base URL above bob\'s', { timeout: TEST_TIMEOUT }, async () => {
+    test('on JupyterHub (one origin), bob\'s page gets nothing of alice\'s: forging as itself, claiming a base above its own, after replaceState, through a window it opened, or from her tab after it left for his server', { timeout: 2 * TEST_TIMEOUT }, async () => {
       const b = pair.withExt;
       const [aliceBase, bobBase] = [hub.userUrl('alice'), hub.userUrl('bob')];
+      const alicePath = new URL(aliceBase).pathname;
       const aliceNb = `alice-${browserName}.ipynb`;
       const bobNb = `bob-${browserName}.ipynb`;
       hub.writeNotebook('alice', aliceNb, ['print("alice")']);
@@ -202,7 +233,7 @@ for (const browserName of BROWSERS) {
       // Alice works on her server; it stops while she saves: the save is kept.
       const alicePage = await loginHub(b.browser, hub, 'alice');
       await openNotebookAt(alicePage, hub.notebookUrl('alice', aliceNb));
-      const aliceToken = (await getCookies(b.browser, aliceBase)).find((c) => c.name === '_xsrf' && c.path === new URL(aliceBase).pathname).value;
+      const aliceToken = (await getCookies(b.browser, aliceBase)).find((c) => c.name === '_xsrf' && c.path === alicePath).value;
       await hub.stopServer('alice');
       const aliceText = uniqueText('alice');
       assert.equal((await editAndSave(alicePage, aliceText)).ok, false);
@@ -220,62 +251,47 @@ for (const browserName of BROWSERS) {
         return false;
       }, { timeout: 30000, what: 'bob\'s server to let alice in' });
       await openNotebookAt(page, hub.notebookUrl('bob', bobNb));
-      // Every `_xsrf` bob's page can read itself (other servers on 127.0.0.1 may have left one on "/").
-      const bobPageReads = (await getCookies(b.browser, bobBase)).filter((c) => c.name === '_xsrf').map((c) => c.value);
       const keptBefore = await keptCount(b);
       const tabsBefore = (await b.browser.pages()).length;
       const offset = hub.logOffset();
+      const aliceSave = `${aliceBase}api/contents/${aliceNb}`;
+      const answers = {};
       try {
-        const aliceSave = `${aliceBase}api/contents/${aliceNb}`;
-        const refused = { type: 'failed', url: aliceSave, method: 'PUT', status: 403, contentType: 'application/json', body: MISSING, sentToken: '' };
-        const rescueTries = [
-          [{ type: 'rescue', url: aliceSave, method: 'PUT', status: 0 }, '{"type":"notebook","content":{}}'],
-          [{ type: 'due' }],
-          [{ type: 'check', id: kept, status: 404 }],
-          [{ type: 'body', id: kept }],
-          [{ type: 'finished', id: kept, method: 'PUT', status: 200, ok: true }],
-        ];
-        // The control: the same forgery for bob's own server is answered, with the token his page can read anyway.
-        const [control] = await forgeAll(page, [[{ ...refused, url: `${bobBase}api/contents/${bobNb}` }]]);
-        assert.ok(control.reply.token && bobPageReads.includes(control.reply.token),
-          `the relay answers this page for its own server: ${JSON.stringify(control.reply)}`);
-
-        const asBob = await forgeAll(page, [
-          [{ type: 'hello', flavor: 'classic', baseUrl: new URL(aliceBase).pathname }],
-          [refused],
-          [{ type: 'renewed', lease: 'guessed', status: 200, finalUrl: `${aliceBase}tree` }],
-          ...rescueTries,
+        answers.asBob = await forge(page, [
+          ...everyMessage(aliceSave, kept, alicePath),
+          ...everyMessage(aliceSave, kept, '/user/'),
+          ...everyMessage(aliceSave, kept, '/'),
         ]);
-        assert.ok(asBob[0].reply.error, 'bob\'s page cannot claim alice\'s server');
-        assert.equal(asBob[1].reply.action, 'give-up', 'no verdict for alice\'s request');
-        assert.equal(asBob[2].reply.action, 'give-up', 'no renewal lands for her');
-        assert.ok(asBob[3].reply.error, 'no kept save for alice\'s file');
-        assert.ok(!(asBob[4].reply.rescues || []).some((r) => r.id === kept), 'alice\'s kept save is not listed');
-        assert.equal(asBob[5].reply.action, 'keep', 'nor checked');
-        assert.ok(asBob[6].reply.error && asBob[6].body === null, 'nor read');
-        assert.ok(asBob[7].reply.error, 'nor cleared');
-
-        // Bob's page is under "/user/" and "/" too: claiming either, it still gets nothing of alice's.
-        const above = {};
-        for (const base of ['/user/', '/']) {
-          above[base] = await forgeAll(page, [[{ type: 'hello', flavor: 'classic', baseUrl: base }], [refused], ...rescueTries]);
-          const [hello, verdict, rescue, due, check, body, finished] = above[base];
-          assert.equal(hello.reply.error, undefined, `bob's page is under ${base}`);
-          assert.notEqual(verdict.reply.token, aliceToken, `claiming ${base}: not alice's token`);
-          assert.ok(!(due.reply.rescues || []).some((r) => r.id === kept), `claiming ${base}: alice's kept save is not listed`);
-          assert.equal(check.reply.action, 'keep', `claiming ${base}: nor checked`);
-          assert.ok(body.reply.error && body.body === null, `claiming ${base}: nor read`);
-          assert.ok(finished.reply.error, `claiming ${base}: nor cleared`);
-          assert.ok(rescue.reply.error, `claiming ${base}: no kept save for alice's file`);
-        }
-        assert.deepEqual(await forgeAll(page, [[{ type: 'status' }]]), [null], 'the status of servers is for the extension only');
-
-        const text = JSON.stringify({ asBob, above });
-        assert.ok(!text.includes(aliceToken), 'alice\'s token never reaches bob\'s page');
-        const toAlice = hub.requests(offset).filter((r) => r.path.startsWith(new URL(aliceBase).pathname));
+        // The same document moves itself under alice's server and claims it.
+        await page.evaluate((p) => history.replaceState(null, '', `${p}nbclassic/tree`), alicePath);
+        answers.replaced = await forge(page, everyMessage(aliceSave, kept, alicePath));
+        await page.evaluate(() => history.replaceState(null, '', '/'));
+        const toAlice = hub.requests(offset).filter((r) => r.path.startsWith(alicePath));
         assert.deepEqual(toAlice, [], 'no request reached alice\'s server: no renewal, no save');
         assert.equal((await b.browser.pages()).length, tabsBefore, 'no background tab was opened');
         assert.equal(await keptCount(b), keptBefore, 'no kept save was added or cleared');
+
+        // Bob's page opens alice's notebook in a window of its own, and
+        // speaks into that window's document, which her relay serves.
+        await page.evaluate((u) => { window.__opened = window.open(u); }, hub.notebookUrl('alice', aliceNb));
+        await waitFor(() => page.evaluate(() => Boolean(window.__opened && window.__opened.Jupyter &&
+          window.__opened.Jupyter.notebook && window.__opened.Jupyter.notebook._fully_loaded)),
+        { timeout: 30000, what: 'alice\'s notebook in the window bob\'s page opened' });
+        answers.opened = await forge(page, everyMessage(aliceSave, kept, alicePath), { opened: true });
+
+        // Her tab, which said hello for her server, goes to a page of bob's
+        // server without a Jupyter marker; a script there speaks.
+        const opened = await waitFor(async () => (await b.browser.pages()).find((p) => p.url().startsWith(aliceBase)),
+          { what: 'the opened window as a page' });
+        await opened.goto(`${bobBase}view/${bobNb}`, { waitUntil: 'load' });
+        answers.left = await forge(opened, everyMessage(aliceSave, kept, alicePath).slice(1));
+        await opened.close();
+        // Each way in, in turn: how many forged messages were answered (none may be).
+        const answered = Object.fromEntries(Object.entries(answers).map(([k, list]) => [k, list.filter(Boolean).length]));
+        assert.deepEqual(answered, { asBob: 0, replaced: 0, opened: 0, left: 0 }, `forged messages answered: ${JSON.stringify(answers).slice(0, 1500)}`);
+        assert.ok(!JSON.stringify(answers).includes(aliceToken), 'alice\'s token never reaches bob\'s scripts');
+
+        await pageLayerWorks(b, page, bobBase, new URL(bobBase).pathname); // the control: SaveKeeper is on in bob's page
       } finally {
         await page.close();
       }

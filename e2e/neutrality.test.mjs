@@ -8,7 +8,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startPageServer } from './lib/pages.mjs';
-import { browserPair, builtExtension, BROWSERS, waitFor } from './lib/browsers.mjs';
+import { browserPair, builtExtension, BROWSERS, waitFor, engineStatus } from './lib/browsers.mjs';
 
 // A page shaped like the classic Notebook's (SaveKeeper detects it and keeps
 // its wrappers) whose own scripts add nothing later, so that its globals
@@ -67,15 +67,11 @@ for (const browserName of BROWSERS) {
       for (const [which, b] of [['with', pair.withExt], ['without', pair.without]]) {
         const page = await b.browser.newPage();
         try {
-          if (which === 'with') {
-            // Proof that SaveKeeper is on there: its page layer says hello.
-            await page.evaluateOnNewDocument(() => {
-              window.addEventListener('savekeeper:request', () => {}); // not a global name
-              document.addEventListener('savekeeper:request', (e) => { document.documentElement.dataset.hello = String(e.detail.includes('"hello"')); });
-            });
-          }
           await page.goto(`${fixtures.url}notebooks/x.ipynb`, { waitUntil: 'load' });
-          if (which === 'with') await waitFor(() => page.evaluate(() => document.documentElement.dataset.hello === 'true'), { what: 'the hello' });
+          if (which === 'with') {
+            // Proof that SaveKeeper is on there: its page layer said hello.
+            await waitFor(async () => (await engineStatus(b, page.url()) || {}).detected, { what: 'the hello' });
+          }
           seen[which] = await page.evaluate(looks);
         } finally {
           await page.close();

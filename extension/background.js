@@ -33,20 +33,23 @@ const extensionOrigin = chrome.runtime.getURL('');
 
 // Types that reach the engine only through this file's ports, never as a
 // message a content script sends.
-const PORT_ONLY = new Set(['rescue', 'body']);
+const PORT_ONLY = new Set(['rescue', 'body', 'may-keep']);
+
+// The sender of the extension's own pages and of the background itself.
+const OWN = { tabId: -1, url: extensionOrigin, extension: true };
 
 // MAX_RESCUE bounds one rescue body, in characters.
 const MAX_RESCUE = 256 * 1024 * 1024;
 
 let badge = -1;
 
-// callEngine sends one message to the engine and returns its reply, after
-// carrying out what the reply asks of the background: rescue bodies to
-// delete (drop) and the number of rescues kept (kept, shown on the badge).
-// Both are taken out of the reply.
-async function callEngine(message, tabId, url, fromExtension) {
+// callEngine sends one message to the engine, from sender (see pageSender
+// and OWN), and returns its reply, after carrying out what the reply asks
+// of the background: rescue bodies to delete (drop) and the number of
+// rescues kept (kept, shown on the badge). Both are taken out of the reply.
+async function callEngine(message, sender) {
   await engineReady;
-  const reply = JSON.parse(await globalThis.savekeeperEngine(JSON.stringify(message), tabId, url, fromExtension));
+  const reply = JSON.parse(await globalThis.savekeeperEngine(JSON.stringify(message), JSON.stringify(sender)));
   if (Array.isArray(reply.drop) && reply.drop.length) {
     savekeeperBodies.delete(reply.drop).catch((err) => console.error('SaveKeeper could not delete a rescue:', err));
   }
@@ -63,27 +66,32 @@ async function callEngine(message, tabId, url, fromExtension) {
 // tend asks the engine to extend `_xsrf` cookies that expire soon and to
 // drop rescues older than the user keeps them.
 function tend() {
-  callEngine({ type: 'tend' }, -1, extensionOrigin, true)
+  callEngine({ type: 'tend' }, OWN)
     .catch((err) => console.error('SaveKeeper could not check cookie expiry:', err));
 }
 
 // The badge shows the rescues kept from the moment the background starts,
 // and bodies that no rescue names (the background stopped between storing
 // one and recording it, a minute or more ago) are deleted.
-callEngine({ type: 'status', tabId: -1 }, -1, extensionOrigin, true)
+callEngine({ type: 'status', tabId: -1 }, OWN)
   .then(() => savekeeperBodies.ids())
   .then((ids) => {
     const old = ids.filter((id) => Date.now() - savekeeperBodies.storedAt(id) > 60000).slice(0, 1000);
-    return old.length ? callEngine({ type: 'sweep', ids: old }, -1, extensionOrigin, true) : null;
+    return old.length ? callEngine({ type: 'sweep', ids: old }, OWN) : null;
   })
   .catch((err) => console.error('SaveKeeper could not read its rescues:', err));
 
-// tabSender returns the tab and URL of a content script in a tab's top
-// frame, or null for any other sender.
-function tabSender(sender) {
+// pageSender describes the relay of a tab's top frame to the engine: what
+// the browser reports (tab, URL, origin) and what the relay says of its
+// document (the id it chose, the address the document was loaded at).
+// Null for any other sender.
+function pageSender(sender, doc, loadUrl) {
   if (!sender || sender.id !== chrome.runtime.id || !sender.tab || typeof sender.tab.id !== 'number') return null;
   if (sender.frameId !== 0 || typeof sender.url !== 'string' || sender.url.startsWith(extensionOrigin)) return null;
-  return { tabId: sender.tab.id, url: sender.url };
+  if (typeof doc !== 'string' || typeof loadUrl !== 'string') return null;
+  const from = { tabId: sender.tab.id, url: sender.url, doc, loadUrl, extension: false };
+  if (typeof sender.origin === 'string') from.origin = sender.origin;
+  return from;
 }
 
 // Cookies about to expire are extended when an `_xsrf` cookie changes and
@@ -106,13 +114,20 @@ chrome.permissions.onRemoved.addListener(({ origins }) => {
   }
 });
 
+// Messages: the extension's own pages send the engine's messages as they
+// are; a relay sends {page, doc, loadUrl}.
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id || !message || typeof message !== 'object') return false;
   const url = typeof sender.url === 'string' ? sender.url : '';
-  const fromExtension = url.startsWith(extensionOrigin);
-  const tabId = !fromExtension && sender.tab && typeof sender.tab.id === 'number' && sender.frameId === 0 ? sender.tab.id : -1;
-  if (!fromExtension && PORT_ONLY.has(message.type)) return false;
-  callEngine(message, tabId, url, fromExtension)
+  let from;
+  if (url.startsWith(extensionOrigin)) {
+    from = { ...OWN, url };
+  } else {
+    from = pageSender(sender, message.doc, message.loadUrl);
+    message = message.page;
+    if (!from || !message || typeof message !== 'object' || PORT_ONLY.has(message.type)) return false;
+  }
+  callEngine(message, from)
     .then(sendResponse)
     .catch((err) => sendResponse({ error: String((err && err.message) || err) }));
   return true; // the answer comes later
@@ -121,42 +136,53 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 // Rescue bodies travel over ports, in parts: a body of 50 MB and more does
 // not fit one runtime message.
 chrome.runtime.onConnect.addListener((port) => {
-  const from = tabSender(port.sender);
-  if (!from) {
-    port.disconnect();
-    return;
-  }
-  if (port.name === 'savekeeper-rescue') receiveRescue(port, from);
-  else if (port.name === 'savekeeper-body') sendBody(port, from);
+  if (port.name === 'savekeeper-rescue') receiveRescue(port);
+  else if (port.name === 'savekeeper-body') sendBody(port);
   else port.disconnect();
 });
 
-// receiveRescue takes a kept save from a page: {type:'begin', msg}, then
-// {type:'part', data} messages, then {type:'end'}. The body is stored
-// first, then the engine records it (or refuses it, and it is deleted).
-function receiveRescue(port, from) {
+// receiveRescue takes a kept save from a page: {type:'begin', msg, size,
+// doc, loadUrl}; once the engine said the page may keep that much,
+// {type:'go'} goes back, then {type:'part', data} messages come, then
+// {type:'end'}. The body is stored, then the engine records it (or
+// refuses it, and it is deleted): a body the engine would refuse is never
+// stored.
+function receiveRescue(port) {
+  let from = null;
   let msg = null;
+  let declared = -1;
   let parts = [];
   let size = 0;
   const fail = (error) => {
     parts = [];
+    msg = null;
     port.postMessage({ reply: { error } });
     port.disconnect();
   };
   port.onMessage.addListener((m) => {
     if (!m || typeof m !== 'object') return fail('bad message');
-    if (m.type === 'begin' && !msg && m.msg && typeof m.msg === 'object') {
-      msg = m.msg;
+    if (m.type === 'begin' && !from && m.msg && typeof m.msg === 'object' && Number.isSafeInteger(m.size) &&
+      m.size >= 0 && m.size <= MAX_RESCUE) {
+      from = pageSender(port.sender, m.doc, m.loadUrl);
+      if (!from) return fail('bad sender');
+      const ask = { type: 'may-keep', url: m.msg.url, method: m.msg.method, size: m.size };
+      callEngine(ask, from).then((reply) => {
+        if (reply.error) return fail(reply.error);
+        msg = m.msg;
+        declared = m.size;
+        port.postMessage({ type: 'go' });
+        return undefined;
+      }, (err) => fail(String((err && err.message) || err)));
     } else if (m.type === 'part' && msg && typeof m.data === 'string' && m.data.length <= savekeeperBodies.PART) {
       size += m.data.length;
-      if (size > MAX_RESCUE) return fail('rescue too large');
+      if (size > declared) return fail('the body is larger than declared');
       parts.push(m.data);
-    } else if (m.type === 'end' && msg) {
+    } else if (m.type === 'end' && msg && size === declared) {
       const id = savekeeperBodies.newId();
       const body = parts;
       parts = [];
       savekeeperBodies.put(id, body)
-        .then(() => callEngine({ ...msg, type: 'rescue', id, size }, from.tabId, from.url, false))
+        .then(() => callEngine({ ...msg, type: 'rescue', id, size }, from))
         .then((reply) => {
           if (reply.error) savekeeperBodies.delete([id]).catch(() => {});
           port.postMessage({ reply });
@@ -171,12 +197,13 @@ function receiveRescue(port, from) {
 }
 
 // sendBody hands a page the body of a rescue the engine told it to write:
-// {id} in, {type:'part', data} messages and {type:'end'} out.
-function sendBody(port, from) {
+// {id, doc, loadUrl} in, {type:'part', data} messages and {type:'end'} out.
+function sendBody(port) {
   port.onMessage.addListener(async (m) => {
     try {
-      if (!m || typeof m.id !== 'string') throw new Error('bad message');
-      const reply = await callEngine({ type: 'body', id: m.id }, from.tabId, from.url, false);
+      const from = m && pageSender(port.sender, m.doc, m.loadUrl);
+      if (!from || typeof m.id !== 'string') throw new Error('bad message');
+      const reply = await callEngine({ type: 'body', id: m.id }, from);
       if (reply.error) throw new Error(reply.error);
       const parts = await savekeeperBodies.get(m.id);
       if (!parts) throw new Error('the rescue body is gone');

@@ -19,10 +19,18 @@
 // names, or load the renewal page it names and then retry, once. Anything
 // else reaches Jupyter exactly as the server sent it.
 //
+// The page layer talks to the relay over a private channel: an element it
+// shows the relay in one event, before any script of the page runs, then
+// takes out of the document (see relay.js). No page script can dispatch or
+// hear its events. In a document with an opaque origin (Jupyter serves user
+// files sandboxed) the page layer does nothing.
+//
 // Every built-in used after injection is captured here first, so page
 // scripts that replace globals cannot steer this code.
 (() => {
   'use strict';
+
+  if (self.origin !== location.origin) return; // an opaque (sandboxed) origin
 
   const G = globalThis;
   const { apply } = Reflect;
@@ -43,6 +51,7 @@
   const setTimeout_ = setTimeout;
   const clearTimeout_ = clearTimeout;
   const DateParse = Date.parse;
+  const dateNow = Date.now;
   const min = Math.min;
   const decodeURIComponent_ = decodeURIComponent;
   const random = Math.random;
@@ -70,6 +79,8 @@
   const bodyGetter = getter('body');
   const readyStateGetter = getter('readyState');
   const textContentGetter = getOwnPropertyDescriptor(Node.prototype, 'textContent').get;
+  const baseURIGetter = getOwnPropertyDescriptor(Node.prototype, 'baseURI').get;
+  const charCodeAt = String.prototype.charCodeAt;
   const requestClone = Request_.prototype.clone;
   const requestText = Request_.prototype.text;
   const Response_ = Response;
@@ -111,9 +122,20 @@
   const MAX_BODY = 16 * 1024; // what the engine reads of a refused response
   const ASK_TIMEOUT = 30000; // the engine answers within its own renewal timeout
   const BODY_TIMEOUT = 300000; // moving a rescue body of many megabytes
+  const EVENT_CHANNEL = 'savekeeper:channel';
   const EVENT_REQUEST = 'savekeeper:request';
   const EVENT_REPLY = 'savekeeper:reply';
   const EVENT_FINISH = 'savekeeper:finish';
+
+  // ---- The private channel to the relay ---------------------------------
+
+  const channel = doc.createElement('span');
+  {
+    const parent = doc.documentElement || doc;
+    parent.appendChild(channel);
+    apply(dispatchEvent, channel, [new CustomEvent_(EVENT_CHANNEL, { bubbles: true })]);
+    parent.removeChild(channel);
+  }
 
   // ---- Detection -------------------------------------------------------
 
@@ -154,6 +176,9 @@
       server = found;
       hello();
       if (found.flavor === 'classic') apply(addEventListener, doc, ['DOMContentLoaded', classicOnHub]);
+      // A page the browser brings back from its back-forward cache says
+      // hello again: another document of the tab may have said it since.
+      apply(addEventListener, G, ['pageshow', (event) => { if (event.persisted) hello(); }]);
     } else {
       mode = 'off';
       unwrap();
@@ -194,13 +219,30 @@
       !apply(includes, b, ['//']) && !apply(includes, b, ['..']);
   }
 
+  // resolve returns rawUrl as the browser resolves a request's URL: against
+  // the document's base URL, which a <base href> in the page (a notebook's
+  // HTML output can hold one) may point at another site.
+  function resolve(rawUrl) {
+    return new URL_(rawUrl, apply(baseURIGetter, doc, []));
+  }
+
+  // absolute returns rawUrl resolved (see resolve), or rawUrl when it does
+  // not resolve.
+  function absolute(rawUrl) {
+    try {
+      return resolve(rawUrl).href;
+    } catch (e) {
+      return rawUrl;
+    }
+  }
+
   // target returns the absolute URL of a request SaveKeeper looks after
   // (same origin, under the base URL, on a Jupyter page), or ''.
   function target(rawUrl) {
     if (detect() !== 'jupyter') return '';
     let u;
     try {
-      u = new URL_(rawUrl, loc.href);
+      u = resolve(rawUrl);
     } catch (e) {
       return '';
     }
@@ -210,8 +252,25 @@
 
   // ---- Tokens ----------------------------------------------------------
 
+  // headerValue returns a cookie value as tornado compares it (one pair of
+  // quotes removed), or '' when it cannot be a header value: empty, over
+  // 4096 characters, or holding a control, a space, a character outside
+  // ASCII, or one of ; , " \ (the engine's rule: xsrf.HeaderValue). The
+  // browser's own Headers would throw on some of these.
+  function headerValue(raw) {
+    let v = apply(trim, raw, []);
+    if (v.length >= 2 && v[0] === '"' && v[v.length - 1] === '"') v = apply(slice, v, [1, -1]);
+    if (!v || v.length > 4096) return '';
+    for (let i = 0; i < v.length; i++) {
+      const c = apply(charCodeAt, v, [i]);
+      if (c <= 0x20 || c >= 0x7f || c === 0x3b || c === 0x2c || c === 0x22 || c === 0x5c) return '';
+    }
+    return v;
+  }
+
   // cookieTokens returns the `_xsrf` values this document can read, in the
-  // order the browser sends them (most specific path first).
+  // order the browser sends them (most specific path first), leaving out
+  // values that cannot be a token.
   function cookieTokens() {
     const out = [];
     const parts = apply(split, apply(cookieGetter, doc, []), [';']);
@@ -220,8 +279,7 @@
       const eq = apply(indexOf, p, ['=']);
       if (eq < 0) continue;
       if (apply(trim, apply(slice, p, [0, eq]), []) !== '_xsrf') continue;
-      let v = apply(trim, apply(slice, p, [eq + 1]), []);
-      if (v.length >= 2 && v[0] === '"' && v[v.length - 1] === '"') v = apply(slice, v, [1, -1]);
+      const v = headerValue(apply(slice, p, [eq + 1]));
       if (v) out[out.length] = v;
     }
     return out;
@@ -249,7 +307,7 @@
 
   // A reply is a JSON string, followed by "\n" and a rescue body when it
   // carries one (the answer to "body").
-  apply(addEventListener, doc, [EVENT_REPLY, (event) => {
+  apply(addEventListener, channel, [EVENT_REPLY, (event) => {
     let detail = event.detail;
     if (typeof detail !== 'string') return;
     let body;
@@ -284,7 +342,7 @@
       }, body === undefined && msg.type !== 'body' ? ASK_TIMEOUT : BODY_TIMEOUT);
       let detail = JSONstringify({ id, msg });
       if (body !== undefined) detail += '\n' + body;
-      apply(dispatchEvent, doc, [new CustomEvent_(EVENT_REQUEST, { detail })]);
+      apply(dispatchEvent, channel, [new CustomEvent_(EVENT_REQUEST, { detail })]);
     });
   }
 
@@ -350,7 +408,7 @@
     if (!save) return '';
     let u;
     try {
-      u = new URL_(url, loc.href);
+      u = resolve(url);
     } catch (e) {
       return '';
     }
@@ -388,20 +446,47 @@
     if (t) apply(mapSet, versions, [key, t]);
   }
 
-  // answerSaveCheck hands Jupyter the answer to a save check. When the
-  // server cannot answer it (unreachable, login lost, a proxy error),
-  // JupyterLab would give up the save without sending it, and the edit
-  // could not be kept: the check is answered "404 not found" instead, for
-  // which JupyterLab sends the save anyway (the classic Notebook always
-  // does), and the save that fails becomes a rescue.
+  // answerSaveCheck hands Jupyter the answer to a save check (which the
+  // guarded pipeline has recovered when it was refused for its token). When
+  // the server still cannot answer it (unreachable, login lost, a proxy
+  // error), JupyterLab would give up the save without sending it, and the
+  // edit could not be kept: the check is answered "404 not found" instead,
+  // for which JupyterLab sends the save anyway. That save is then kept, not
+  // sent (see takeUnchecked): sent, it could overwrite a file changed on the
+  // server, which the check was there to tell; kept, it is written only
+  // after the engine compared the file's version with the edit's.
   function answerSaveCheck(response, key) {
-    const stand = () => new Response_('{"message": "SaveKeeper: the server did not answer; the save will be kept", "reason": null}',
-      { status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } });
+    const stand = () => {
+      apply(mapSet, unchecked, [key, dateNow()]);
+      return new Response_('{"message": "SaveKeeper: the server did not answer; the save will be kept", "reason": null}',
+        { status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } });
+    };
     return apply(promiseThen, response, [(r) => {
       if (r.status === 401 || r.status === 403 || r.status >= 500) return stand();
+      apply(mapDelete, unchecked, [key]);
       if (r.ok) apply(promiseThen, readPrefix(r), [(t) => track(key, t), noop]);
       return r;
     }, stand]);
+  }
+
+  // unchecked holds the files whose save check SaveKeeper answered itself,
+  // and when: the save that follows is kept instead of sent.
+  const unchecked = new Map_();
+  const UNCHECKED_FOR = 60000; // ms
+
+  // takeUnchecked tells whether a save of key follows a check SaveKeeper
+  // answered itself, and forgets that check.
+  function takeUnchecked(key) {
+    const at = apply(mapGet, unchecked, [key]);
+    apply(mapDelete, unchecked, [key]);
+    return at !== undefined && dateNow() - at < UNCHECKED_FOR;
+  }
+
+  // keptInstead answers a save that was kept without being sent.
+  function keptInstead() {
+    return new Response_('{"message": "SaveKeeper: the server did not say whether the file changed meanwhile; ' +
+      'your save is kept and will be written once it answers", "reason": null}',
+    { status: 503, statusText: 'Service Unavailable', headers: { 'Content-Type': 'application/json' } });
   }
 
   // keepRescue sends the body of a save that failed to the background,
@@ -534,7 +619,7 @@
   }
 
   // The popup's "Save now" reaches the page through the relay.
-  apply(addEventListener, doc, [EVENT_FINISH, () => {
+  apply(addEventListener, channel, [EVENT_FINISH, () => {
     finishPause = 0;
     scheduleFinish(0);
   }]);
@@ -593,7 +678,7 @@
     const caller = apply(headersGet, headers, ['X-XSRFToken']) || '';
     const authorized = apply(headersHas, headers, ['Authorization']);
     const check = isSaveCheck(url, request.method);
-    if (!guarded(method)) {
+    if (!guarded(method) && !check) {
       if (!caller && !authorized) {
         const token = tokenToSend('', false);
         if (token) {
@@ -602,7 +687,6 @@
         }
       }
       const response = apply(nativeFetch, G, [request]);
-      if (check) return answerSaveCheck(response, check);
       if (finishPause) apply(promiseThen, response, [serverAnswered, noop]);
       return response;
     }
@@ -618,6 +702,11 @@
   // engine gave up, and nothing is kept again.
   async function saveWithFetch(request, headers, url, caller, authorized, text, note) {
     const key = note ? '' : fileKey(url, request.method === 'PUT');
+    if (key && takeUnchecked(key)) {
+      report(url, request.method, 0, false); // counts the save
+      keepRescue(url, key, 0, '', text, text === null ? apply(requestClone, request, []) : null);
+      return keptInstead();
+    }
     const sent = tokenToSend(caller, authorized);
     if (sent) apply(headersSet, headers, ['X-XSRFToken', sent]);
     const credentials = request.credentials === 'omit' ? 'same-origin' : request.credentials;
@@ -679,7 +768,7 @@
       if (old && old.mirrored) unmirror(this);
       apply(weakSet, records, [this, {
         method: apply(toUpperCase, '' + method, []),
-        url: '' + url,
+        url: absolute('' + url), // resolved now, as the browser does
         async: arguments.length < 3 || !!arguments[2],
         headers: [],
         inner: null,

@@ -2,28 +2,55 @@
 // document_start, before the page layer (page.js), and carries messages
 // between the page layer and the engine in the background.
 //
-// The page is not trusted: any script in it can dispatch these events.
+// The page is not trusted: any script in it, or in another page of its
+// origin that holds a reference to this document (window.open, a frame),
+// can dispatch events on it. So the relay talks to its own page layer
+// only, over a private channel: page.js, which runs before any script of
+// the page, creates an element, shows it to the relay in one event on the
+// document, and takes it out of the document again. From then on both
+// listen and dispatch on that detached element alone, which no page script
+// can reach. Only the first such event counts.
+//
+// Each message the relay forwards names this document: an id chosen here,
+// and the address the document was loaded at, both out of the page's
+// reach. The engine ties a tab's registration to the document that said
+// hello, so no other document of the tab (after a navigation, a reload, a
+// browser restart that reuses tab ids) acts for its server. In a document
+// with an opaque origin (Jupyter serves user files with
+// "Content-Security-Policy: sandbox"), the relay does nothing at all.
+//
 // The relay forwards only JSON strings of bounded size that hold one of
 // the page-layer message types, at a bounded rate, and the engine checks
-// each message again against the tab and URL the browser reports.
+// each message again against the tab, document and URL the browser
+// reports.
 //
 // Rescue bodies (the body of a save that could not be completed, and the
 // same body when the engine lets the page write it later) can be far
 // larger than a runtime message: they travel as "<JSON header>\n<body>"
-// between page and relay, and in parts over a port to the background.
+// between page and relay, and in parts over a port to the background,
+// once the engine has said the page may keep it.
 (() => {
   'use strict';
 
+  if (self.origin !== location.origin) return; // an opaque (sandboxed) origin
+
+  const EVENT_CHANNEL = 'savekeeper:channel';
   const EVENT_REQUEST = 'savekeeper:request';
   const EVENT_REPLY = 'savekeeper:reply';
-  const MAX_MESSAGE = 64 * 1024;
   const EVENT_FINISH = 'savekeeper:finish';
+  const MAX_MESSAGE = 64 * 1024;
   const PAGE_TYPES = new Set(['hello', 'failed', 'renewed', 'outcome', 'due', 'check', 'finished', 'rescue', 'body']);
   const MAX_RESCUE = 256 * 1024 * 1024; // characters
   const PART = 4 * 1024 * 1024; // characters per port message
   const RATE_WINDOW = 10000; // ms
   const RATE_LIMIT = 100; // messages per window; a save uses at most four
   const RESCUE_LIMIT = 10; // rescue bodies per window
+
+  // This document, as the engine knows it.
+  const doc = crypto.randomUUID();
+  const loadUrl = location.href;
+
+  let channel = null; // the page layer's private element
 
   // limiter returns a function that tells whether one more event fits in
   // limit per RATE_WINDOW.
@@ -46,19 +73,25 @@
   function reply(id, answer, body) {
     let detail = JSON.stringify({ id, reply: answer });
     if (typeof body === 'string') detail += '\n' + body;
-    document.dispatchEvent(new CustomEvent(EVENT_REPLY, { detail }));
+    channel.dispatchEvent(new CustomEvent(EVENT_REPLY, { detail }));
   }
 
-  // keepRescue sends a rescue body to the background in parts and
+  // keepRescue asks the background to keep a rescue body: it says how
+  // large the body is, waits for the engine's leave, sends it in parts and
   // resolves to the engine's reply.
   function keepRescue(msg, body) {
     return new Promise((resolve) => {
       const port = chrome.runtime.connect({ name: 'savekeeper-rescue' });
-      port.onMessage.addListener((m) => resolve(m && m.reply && typeof m.reply === 'object' ? m.reply : {}));
+      port.onMessage.addListener((m) => {
+        if (m && m.type === 'go') {
+          for (let i = 0; i < body.length || i === 0; i += PART) port.postMessage({ type: 'part', data: body.slice(i, i + PART) });
+          port.postMessage({ type: 'end' });
+          return;
+        }
+        resolve(m && m.reply && typeof m.reply === 'object' ? m.reply : {});
+      });
       port.onDisconnect.addListener(() => resolve({ error: 'the background closed the transfer' }));
-      port.postMessage({ type: 'begin', msg });
-      for (let i = 0; i < body.length || i === 0; i += PART) port.postMessage({ type: 'part', data: body.slice(i, i + PART) });
-      port.postMessage({ type: 'end' });
+      port.postMessage({ type: 'begin', msg, size: body.length, doc, loadUrl });
     });
   }
 
@@ -80,19 +113,20 @@
         }
       });
       port.onDisconnect.addListener(() => { if (!done) reject(new Error('the background closed the transfer')); });
-      port.postMessage({ id });
+      port.postMessage({ id, doc, loadUrl });
     });
   }
 
   // The popup's "Save now" asks the page to try its rescues at once.
   chrome.runtime.onMessage.addListener((message, sender) => {
-    if (sender.id === chrome.runtime.id && message && message.type === 'savekeeper-finish') {
-      document.dispatchEvent(new CustomEvent(EVENT_FINISH));
+    if (channel && sender.id === chrome.runtime.id && message && message.type === 'savekeeper-finish') {
+      channel.dispatchEvent(new CustomEvent(EVENT_FINISH));
     }
     return false;
   });
 
-  document.addEventListener(EVENT_REQUEST, (event) => {
+  // onRequest handles one message of the page layer.
+  function onRequest(event) {
     let detail = event.detail;
     if (typeof detail !== 'string') return;
     let body = null;
@@ -129,12 +163,22 @@
       return;
     }
     try {
-      chrome.runtime.sendMessage(msg).then(
+      chrome.runtime.sendMessage({ page: msg, doc, loadUrl }).then(
         (answer) => reply(parsed.id, answer && typeof answer === 'object' ? answer : {}),
         unreachable,
       );
     } catch (e) {
       unreachable(); // the extension was reloaded or removed under this page
     }
-  });
+  }
+
+  // The page layer's channel: the first one shown, which page.js shows
+  // before any script of the page runs.
+  function onChannel(event) {
+    document.removeEventListener(EVENT_CHANNEL, onChannel, true);
+    if (channel || event.target === document || event.target.isConnected !== true) return;
+    channel = event.target;
+    channel.addEventListener(EVENT_REQUEST, onRequest);
+  }
+  document.addEventListener(EVENT_CHANNEL, onChannel, true);
 })();

@@ -19,8 +19,12 @@ func main() {
 	// Renewal tabs whose visit a stopped service worker left open are
 	// closed beside the first messages, not before them.
 	go func() { _, _ = jsbridge.CloseLeftoverTabs(context.Background()) }()
-	err := jsbridge.Serve("savekeeperEngine", func(ctx context.Context, raw []byte, tab int, url string, ext bool) []byte {
-		return e.Handle(ctx, engine.Sender{TabID: tab, URL: url, Extension: ext}, raw)
+	err := jsbridge.Serve("savekeeperEngine", func(ctx context.Context, raw, senderRaw []byte) []byte {
+		sender, err := engine.DecodeSender(senderRaw)
+		if err != nil {
+			return engine.Refusal(err)
+		}
+		return e.Handle(ctx, sender, raw)
 	})
 	if err != nil {
 		panic(err) // the background script reports a failed start

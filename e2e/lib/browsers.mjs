@@ -17,7 +17,12 @@ for (const b of BROWSERS) {
   if (b !== 'chromium' && b !== 'firefox') throw new Error(`SK_BROWSERS: unknown browser ${b}`);
 }
 
-const DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist');
+/**
+ * The built extension: dist/, unless SK_DIST names another build (to show
+ * that a new test fails on an older build; make test never sets it).
+ */
+const DIST = process.env.SK_DIST ? path.resolve(process.env.SK_DIST)
+  : path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist');
 
 /** The unpacked extension `make` built for a browser; throws when it is missing. */
 export function builtExtension(browser) {
@@ -184,6 +189,27 @@ export async function keptCount(b) {
   try {
     await openExtensionPage(page, `${b.extensionOrigin}/options.html`);
     return Number(await page.evaluate(() => chrome.action.getBadgeText({})) || 0);
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * The engine's status for the tab showing `pageUrl` (as the popup asks for
+ * it), read in a page of the extension's own: {detected, flavor, baseUrl,
+ * hub, ...}, or null when no tab shows that URL. The page's own scripts
+ * cannot see what the page layer tells the engine; this is how a test does.
+ */
+export async function engineStatus(b, pageUrl) {
+  const page = await b.browser.newPage();
+  try {
+    await openExtensionPage(page, `${b.extensionOrigin}/options.html`);
+    return await page.evaluate(async (want) => {
+      const tab = (await chrome.tabs.query({})).find((t) => t.url === want);
+      if (!tab) return null;
+      const reply = await chrome.runtime.sendMessage({ type: 'status', tabId: tab.id, url: tab.url });
+      return reply.status;
+    }, pageUrl);
   } finally {
     await page.close();
   }

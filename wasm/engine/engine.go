@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +79,12 @@ type Engine struct {
 	tabs    map[int]tabEntry
 	flights map[string]*flight
 	navs    []time.Time // when the last background tabs were opened
+	// unsaved is set while the last store of the state failed: bodies of
+	// rescues are then never dropped (see save).
+	unsaved  bool
+	lastTend time.Time
+	hellos   map[string]*window // per origin
+	keeps    map[string]*window // per origin
 
 	book     rescue.Book
 	grants   map[string]grant // rescue id → the page writing it
@@ -99,9 +106,13 @@ type server struct {
 	Kept        int         `json:"kept,omitempty"`     // saves kept as rescues
 	Finished    int         `json:"finished,omitempty"` // rescues written later
 	LastProblem string      `json:"lastProblem,omitempty"`
+	LastSeen    time.Time   `json:"lastSeen,omitzero"` // the last hello
 
-	badRenewal time.Time // when a renewal last ended without a token
-	badInARow  int       // failed renewals since the last good one
+	// BadRenewal is when a renewal last ended without a token, BadInARow
+	// how many failed since the last good one. They are stored, so that a
+	// restarted service worker does not start the back-off again.
+	BadRenewal time.Time `json:"badRenewal,omitzero"`
+	BadInARow  int       `json:"badInARow,omitempty"`
 }
 
 func (s *server) key() string { return s.Origin + s.BaseURL }
@@ -110,8 +121,12 @@ func (s *server) key() string { return s.Origin + s.BaseURL }
 // base URL, so that only cookies the browser sends to the whole server count.
 func (s *server) cookieURL() string { return s.Origin + s.BaseURL + "api/contents" }
 
+// tabEntry is the one document of a tab that said hello, and its server.
+// Messages from any other document of the tab are refused: a navigation, a
+// reload or a browser restart (which reuses tab ids) makes a new document.
 type tabEntry struct {
 	Server string    `json:"server"`
+	Doc    string    `json:"doc"`
 	Seen   time.Time `json:"seen"`
 }
 
@@ -134,7 +149,7 @@ func New(cookies CookieStore, nav Navigator, store Store, now func() time.Time) 
 	}
 	return &Engine{cookies: cookies, nav: nav, store: store, now: now, random: seededRandom,
 		servers: map[string]*server{}, tabs: map[int]tabEntry{}, flights: map[string]*flight{},
-		grants: map[string]grant{}}
+		grants: map[string]grant{}, hellos: map[string]*window{}, keeps: map[string]*window{}}
 }
 
 type savedState struct {
@@ -142,6 +157,10 @@ type savedState struct {
 	Tabs     map[int]tabEntry `json:"tabs"`
 	Book     rescue.Book      `json:"book"`
 	KeepDays int              `json:"keepDays,omitempty"`
+	// Navs are when the last background tabs were opened: the budget
+	// outlives the service worker.
+	Navs     []time.Time `json:"navs,omitempty"`
+	LastTend time.Time   `json:"lastTend,omitzero"`
 }
 
 // Restore loads the state saved by an earlier run. A missing or unreadable
@@ -167,20 +186,36 @@ func (e *Engine) Restore(ctx context.Context) error {
 			e.tabs[id] = t
 		}
 	}
-	e.book, e.keepDays = st.Book, st.KeepDays
+	e.book, e.keepDays, e.navs, e.lastTend = st.Book, st.KeepDays, st.Navs, st.LastTend
 	return nil
 }
 
-// save writes the state; the caller holds e.mu.
-func (e *Engine) save(ctx context.Context) {
-	st := savedState{Tabs: e.tabs, Book: e.book, KeepDays: e.keepDays}
+// save writes the state; the caller holds e.mu. A failed store is not
+// fatal (losing counters is better than failing a save), but while the
+// stored books differ from the engine's, no body of a rescue is dropped:
+// the background's sweep at its next start goes by the stored books, and
+// would otherwise find a body no stored rescue names gone, or a kept body
+// unnamed. The caller that records a rescue checks the error itself.
+func (e *Engine) save(ctx context.Context) error {
+	st := savedState{Tabs: e.tabs, Book: e.book, KeepDays: e.keepDays, Navs: e.navs, LastTend: e.lastTend}
 	for _, s := range e.servers {
 		st.Servers = append(st.Servers, s)
 	}
 	raw, err := json.Marshal(st)
 	if err == nil {
-		_ = e.store.Save(ctx, raw) // losing counters is better than failing a save
+		err = e.store.Save(ctx, raw)
 	}
+	e.unsaved = err != nil
+	return err
+}
+
+// dropIfSaved returns ids, the bodies of rescues the books no longer name,
+// if the books were stored; nil otherwise. The caller holds e.mu.
+func (e *Engine) dropIfSaved(ids []string) []string {
+	if e.unsaved {
+		return nil
+	}
+	return ids
 }
 
 // Handle answers one raw message from sender. It never returns an error:
@@ -195,6 +230,12 @@ func (e *Engine) Handle(ctx context.Context, sender Sender, raw []byte) []byte {
 	return out
 }
 
+// Refusal is the answer to a message that could not be read at all.
+func Refusal(err error) []byte {
+	out, _ := json.Marshal(Reply{Error: err.Error()})
+	return out
+}
+
 func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 	m, err := DecodeMessage(raw, sender)
 	if err != nil {
@@ -205,7 +246,9 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		st := e.Status(ctx, m.TabID, m.URL)
 		return Reply{Status: &st}
 	case TypeTend:
-		e.Tend(ctx)
+		if e.tendDue(ctx) {
+			e.Tend(ctx)
+		}
 		return Reply{Action: ActionOK, Drop: e.expire(ctx)}
 	case TypeDiscard:
 		return e.discard(ctx, m.ID)
@@ -240,6 +283,8 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		return e.renewed(ctx, sender, srv, m)
 	case TypeRescue:
 		return e.addRescue(ctx, srv, m)
+	case TypeMayKeep:
+		return e.mayKeep(srv, m)
 	case TypeDue:
 		return e.due(srv, sender.TabID)
 	case TypeCheck:
@@ -271,24 +316,59 @@ func (e *Engine) hello(ctx context.Context, sender Sender, m Message) (*server, 
 	if err != nil {
 		return nil, err
 	}
-	if !underBase(u, base) {
+	// Both where the document is now and where it was loaded, before any
+	// script of the page could move it (history.replaceState).
+	_, loaded, err := originOf(sender.LoadURL)
+	if err != nil || !underBase(u, base) || !underBase(loaded, base) {
 		return nil, badf("page is not under its base URL")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	key := origin + base
+	if t, ok := e.tabs[sender.TabID]; ok && t.Doc == sender.Document && t.Server != key {
+		return nil, badf("this document said hello for another server already")
+	}
+	if !allowIn(e.hellos, origin, e.now(), hellosPerMinute) {
+		return nil, badf("too many pages of %s said hello in the last minute", origin)
+	}
 	s := &server{Origin: origin, BaseURL: base}
-	if old, ok := e.servers[s.key()]; ok {
+	if old, ok := e.servers[key]; ok {
 		s = old
 	}
 	// A hub learned from a refusal stays one: classic pages cannot tell.
-	s.Flavor, s.Hub = flavor, s.Hub || m.Hub
-	e.servers[s.key()] = s
+	s.Flavor, s.Hub, s.LastSeen = flavor, s.Hub || m.Hub, e.now()
+	e.servers[key] = s
 	if len(e.tabs) >= maxTabs {
 		e.dropOldestTab()
 	}
-	e.tabs[sender.TabID] = tabEntry{Server: s.key(), Seen: e.now()}
-	e.save(ctx)
+	e.tabs[sender.TabID] = tabEntry{Server: key, Doc: sender.Document, Seen: e.now()}
+	e.forgetServers()
+	_ = e.save(ctx)
 	return s, nil
+}
+
+// forgetServers drops the least recently seen servers that have nothing
+// kept, and their tabs, while there are more than maxServers; the caller
+// holds e.mu.
+func (e *Engine) forgetServers() {
+	if len(e.servers) <= maxServers {
+		return
+	}
+	var idle []*server
+	for key, s := range e.servers {
+		if e.book.Count(key) == 0 && e.flights[key] == nil {
+			idle = append(idle, s)
+		}
+	}
+	sort.Slice(idle, func(i, j int) bool { return idle[i].LastSeen.Before(idle[j].LastSeen) })
+	for _, s := range idle[:min(len(idle), len(e.servers)-maxServers)] {
+		delete(e.servers, s.key())
+	}
+	for id, t := range e.tabs {
+		if _, ok := e.servers[t.Server]; !ok {
+			delete(e.tabs, id)
+		}
+	}
 }
 
 func (e *Engine) dropOldestTab() {
@@ -309,12 +389,12 @@ func (e *Engine) serverOf(sender Sender, requestURL string) (*server, error) {
 	t, ok := e.tabs[sender.TabID]
 	s := e.servers[t.Server]
 	e.mu.Unlock()
-	if !ok || s == nil {
-		return nil, badf("tab %d has not said hello", sender.TabID)
+	if !ok || s == nil || t.Doc != sender.Document {
+		return nil, badf("this document of tab %d has not said hello", sender.TabID)
 	}
-	origin, _, err := originOf(sender.URL)
-	if err != nil || origin != s.Origin {
-		return nil, badf("sender is not on the server's origin")
+	origin, u, err := originOf(sender.URL)
+	if err != nil || origin != s.Origin || !underBase(u, s.BaseURL) {
+		return nil, badf("sender is not a page of the server")
 	}
 	if requestURL == "" {
 		return s, nil
@@ -366,8 +446,14 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Messa
 		e.problem(ctx, srv, ReasonCookiesBlocked)
 		return giveUp(ReasonCookiesBlocked)
 	}
-	_, token, ok := xsrf.ServerReads(cookies, srv.readRule())
+	c, token, ok := xsrf.ServerReads(cookies, srv.readRule())
 	switch {
+	case ok && c.HTTPOnly:
+		// The page could not read it, and neither can Jupyter's own
+		// scripts: a page on another port of the host would get the
+		// server's token (cookies ignore ports).
+		e.problem(ctx, srv, ReasonHTTPOnly)
+		return giveUp(ReasonHTTPOnly)
 	case ok && token != m.SentToken:
 		return Reply{Action: ActionRetry, Token: token}
 	case ok && f.Kind == xsrf.LoginRequired && e.renewedRecently(srv):
@@ -397,7 +483,7 @@ func (e *Engine) renew(ctx context.Context, sender Sender, srv *server, sent str
 		e.mu.Unlock()
 		return e.wait(ctx, fl)
 	}
-	if !srv.badRenewal.IsZero() && e.now().Sub(srv.badRenewal) < srv.pause() {
+	if !srv.BadRenewal.IsZero() && e.now().Sub(srv.BadRenewal) < srv.pause() {
 		e.mu.Unlock()
 		return giveUp(ReasonRecentFailure)
 	}
@@ -413,6 +499,9 @@ func (e *Engine) renew(ctx context.Context, sender Sender, srv *server, sent str
 	if plan.Navigate && !e.spendNavigation() {
 		e.mu.Unlock()
 		return giveUp(ReasonRecentFailure)
+	}
+	if plan.Navigate {
+		_ = e.save(ctx) // the spent budget outlives the service worker
 	}
 	lease, err := e.newLease()
 	if err != nil {
@@ -433,7 +522,7 @@ func (e *Engine) renew(ctx context.Context, sender Sender, srv *server, sent str
 // pause is how long to wait after the last failed renewal.
 func (s *server) pause() time.Duration {
 	p := retryPause
-	for i := 1; i < s.badInARow && p < maxRetryPause; i++ {
+	for i := 1; i < s.BadInARow && p < maxRetryPause; i++ {
 		p *= 2
 	}
 	return min(p, maxRetryPause)
@@ -486,9 +575,13 @@ func (e *Engine) landWithCookie(ctx context.Context, srv *server, fl *flight, fi
 		}
 	}
 	cookies, err := e.cookies.XSRFCookies(ctx, srv.cookieURL())
-	if _, token, ok := xsrf.ServerReads(cookies, srv.readRule()); err == nil && ok && token != fl.sent {
+	c, token, ok := xsrf.ServerReads(cookies, srv.readRule())
+	switch {
+	case err == nil && ok && c.HTTPOnly:
+		e.land(ctx, srv, fl, "", ReasonHTTPOnly)
+	case err == nil && ok && token != fl.sent:
 		e.land(ctx, srv, fl, token, "")
-	} else {
+	default:
 		e.land(ctx, srv, fl, "", ReasonNoCookie)
 	}
 }
@@ -518,14 +611,14 @@ func (e *Engine) land(ctx context.Context, srv *server, fl *flight, token, reaso
 	if token != "" {
 		srv.Renewals++
 		srv.LastRenewal = e.now()
-		srv.badRenewal, srv.badInARow = time.Time{}, 0
+		srv.BadRenewal, srv.BadInARow = time.Time{}, 0
 	} else {
-		srv.badRenewal = e.now()
-		srv.badInARow++
+		srv.BadRenewal = e.now()
+		srv.BadInARow++
 		srv.LastProblem = reason
 	}
 	close(fl.done)
-	e.save(ctx)
+	_ = e.save(ctx)
 }
 
 // renewed finishes the renewal the sender was asked to make.
@@ -558,7 +651,7 @@ func (e *Engine) outcome(ctx context.Context, srv *server, m Message) {
 	case !m.OK:
 		srv.Failed++
 	}
-	e.save(ctx)
+	_ = e.save(ctx)
 }
 
 // renewedRecently tells whether the server's cookie was renewed less than
@@ -576,7 +669,7 @@ func (e *Engine) learnHub(ctx context.Context, srv *server) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	srv.Hub = true
-	e.save(ctx)
+	_ = e.save(ctx)
 }
 
 // problem records the last problem seen on a server.
@@ -584,7 +677,7 @@ func (e *Engine) problem(ctx context.Context, srv *server, reason string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	srv.LastProblem = reason
-	e.save(ctx)
+	_ = e.save(ctx)
 }
 
 func giveUp(reason string) Reply { return Reply{Action: ActionGiveUp, Reason: reason} }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -90,7 +91,13 @@ const (
 	forbidden = `{"message": "Forbidden", "reason": null}`
 )
 
-var tab1 = Sender{TabID: 1, URL: page}
+var tab1 = at(1, page)
+
+// at is a page in tab at url: its document is named after the tab, and it
+// was loaded at url.
+func at(tab int, url string) Sender {
+	return Sender{TabID: tab, URL: url, Document: fmt.Sprintf("doc-%d", tab), LoadURL: url}
+}
 
 // send returns the reply as a page or the popup gets it.
 func send(t *testing.T, e *Engine, s Sender, m Message) Reply {
@@ -203,7 +210,7 @@ func TestRenewalWithoutCookiePausesFurtherRenewals(t *testing.T) {
 func TestManyTabsOneRenewal(t *testing.T) {
 	j := &jar{}
 	e := newEngine(t, j)
-	tab2 := Sender{TabID: 2, URL: origin + "/notebooks/y.ipynb"}
+	tab2 := at(2, origin+"/notebooks/y.ipynb")
 	send(t, e, tab2, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/"})
 
 	first := send(t, e, tab1, failedMsg(missing, ""))
@@ -241,9 +248,9 @@ func TestMessagesAreCheckedAgainstTheSender(t *testing.T) {
 	assert.Equal(t, ActionGiveUp, r.Action)
 	assert.Empty(t, r.Token, "never a token for another origin")
 
-	r = send(t, e, Sender{TabID: 1, URL: "http://127.0.0.1:9999/notebooks/x.ipynb"}, failedMsg(missing, ""))
+	r = send(t, e, at(1, "http://127.0.0.1:9999/notebooks/x.ipynb"), failedMsg(missing, ""))
 	assert.Empty(t, r.Token, "another port is another server")
-	r = send(t, e, Sender{TabID: 7, URL: page}, failedMsg(missing, ""))
+	r = send(t, e, at(7, page), failedMsg(missing, ""))
 	assert.Empty(t, r.Token, "a tab that never said hello")
 
 	r = send(t, e, tab1, Message{Type: TypeStatus, TabID: 1})
@@ -293,7 +300,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 
 func TestBaseURLWithEncodedCharacters(t *testing.T) {
 	e := New(&jar{}, nil, &memStore{}, nil)
-	tab := Sender{TabID: 4, URL: origin + "/user/al%20ice/notebooks/x.ipynb"}
+	tab := at(4, origin+"/user/al%20ice/notebooks/x.ipynb")
 	r := send(t, e, tab, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/user/al ice/"})
 	require.Equal(t, ActionOK, r.Action, r.Error)
 	m := failedMsg(missing, "")
@@ -301,4 +308,5 @@ func TestBaseURLWithEncodedCharacters(t *testing.T) {
 	r = send(t, e, tab, m)
 	assert.Equal(t, ActionRenew, r.Action, r.Error)
 	assert.Equal(t, origin+"/user/al ice/tree", r.RenewURL)
+	assert.True(t, e.Status(context.Background(), 4, tab.URL).Detected, "the popup finds the page by its encoded address")
 }

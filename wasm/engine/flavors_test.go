@@ -33,7 +33,7 @@ func TestEachFlavor(t *testing.T) {
 			j := &jar{cookies: []xsrf.Cookie{root, base}}
 			nav := &tabOpener{finalURL: o + "/user/alice/lab", land: func() { j.set(xsrf.Cookie{Value: "fresh", Path: "/user/alice/"}) }}
 			e := New(j, nav, &memStore{}, nil)
-			tab := Sender{TabID: 3, URL: o + "/user/alice/notebooks/x.ipynb"}
+			tab := at(3, o+"/user/alice/notebooks/x.ipynb")
 			r := send(t, e, tab, Message{Type: TypeHello, Flavor: c.flavor, BaseURL: "/user/alice/", Hub: c.hub})
 			require.Equal(t, ActionOK, r.Action, r.Error)
 			fail := Message{Type: TypeFailed, URL: o + "/user/alice/api/contents/x.ipynb", Method: "PUT", Status: 403,

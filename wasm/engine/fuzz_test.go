@@ -30,7 +30,7 @@ func FuzzDecodeMessage(f *testing.F) {
 		f.Add([]byte(s), true)
 	}
 	e := New(&jar{}, nil, &memStore{}, nil)
-	tab := Sender{TabID: 1, URL: page}
+	tab := at(1, page)
 	if r := e.handle(context.Background(), tab, []byte(`{"type":"hello","flavor":"classic","baseUrl":"/"}`)); r.Error != "" {
 		f.Fatal(r.Error)
 	}

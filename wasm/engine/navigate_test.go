@@ -43,7 +43,7 @@ const (
 	hubMissing = `{"message": "'_xsrf' argument missing from PUT", "reason": null}`
 )
 
-var hubTab = Sender{TabID: 7, URL: hubPage}
+var hubTab = at(7, hubPage)
 
 func newHubEngine(t *testing.T, j *jar, o *tabOpener) *Engine {
 	t.Helper()
@@ -76,7 +76,7 @@ func TestHubTabsShareOneNavigation(t *testing.T) {
 		j.set(xsrf.Cookie{Value: "signed-fresh", Path: "/user/alice/"})
 	}}
 	e := newHubEngine(t, j, o)
-	other := Sender{TabID: 8, URL: hubPage}
+	other := at(8, hubPage)
 	send(t, e, other, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/", Hub: true})
 
 	var wg sync.WaitGroup
@@ -183,7 +183,7 @@ func TestNavigationBudgetCoversAllServers(t *testing.T) {
 	j := &jar{}
 	e, now := clockEngine(t, j, o)
 	for i := range 20 { // a hostile page claiming ever new servers
-		tab := Sender{TabID: 100 + i, URL: fmt.Sprintf("%s/s%d/lab", hubOrigin, i)}
+		tab := at(100+i, fmt.Sprintf("%s/s%d/lab", hubOrigin, i))
 		send(t, e, tab, Message{Type: TypeHello, Flavor: "lab", BaseURL: fmt.Sprintf("/s%d/", i), Hub: true})
 		m := hubFailed(tab, "")
 		m.URL = fmt.Sprintf("%s/s%d/api/contents/x.ipynb", hubOrigin, i)

@@ -74,14 +74,39 @@ type Message struct {
 	IDs []string `json:"ids,omitempty"`
 }
 
-// Sender is who sent a message, as the browser reports it.
+// Sender is who sent a message, as the background reports it: what the
+// browser says of the sender, and, for a page, what the relay of that page
+// says of its document (the relay is the extension's own code; the page
+// cannot change what it adds).
 type Sender struct {
 	// TabID is the tab of a content script, or -1.
-	TabID int
-	// URL is the document that sent the message.
-	URL string
+	TabID int `json:"tabId"`
+	// URL is the address of the document that sent the message, now.
+	URL string `json:"url"`
+	// Origin is the sending document's origin as the browser reports it
+	// (empty where it does not): "null" for a sandboxed document.
+	Origin string `json:"origin,omitempty"`
+	// Document names the sending document: a random id its relay chose
+	// when the document started. A new document (a navigation, a reload)
+	// has a new one.
+	Document string `json:"doc,omitempty"`
+	// LoadURL is the address the document was loaded at, as its relay
+	// saw it before any script of the page ran (history.replaceState
+	// changes URL, never LoadURL).
+	LoadURL string `json:"loadUrl,omitempty"`
 	// Extension is true for the extension's own pages (the popup).
-	Extension bool
+	Extension bool `json:"extension"`
+}
+
+// DecodeSender parses the sender the background reports with a message.
+func DecodeSender(raw []byte) (Sender, error) {
+	var s Sender
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return Sender{}, badf("sender: %v", err)
+	}
+	return s, nil
 }
 
 // ErrMessage wraps every reason a message is refused.
@@ -114,15 +139,21 @@ func DecodeMessage(raw []byte, sender Sender) (Message, error) {
 			return Message{}, badf("%s is for the extension itself", m.Type)
 		}
 		return m, nil
-	case TypeHello, TypeFailed, TypeRenewed, TypeOutcome, TypeRescue, TypeDue, TypeCheck, TypeBody, TypeFinished:
+	case TypeHello, TypeFailed, TypeRenewed, TypeOutcome, TypeRescue, TypeMayKeep, TypeDue, TypeCheck, TypeBody, TypeFinished:
 		if sender.Extension || sender.TabID < 0 {
 			return Message{}, badf("%s must come from a tab", m.Type)
+		}
+		if err := checkPage(sender); err != nil {
+			return Message{}, err
 		}
 	default:
 		return Message{}, badf("unknown type %q", m.Type)
 	}
 	if len(m.Body) > MaxBody {
 		return Message{}, badf("body larger than %d bytes", MaxBody)
+	}
+	if len(m.URL) > maxURL || len(m.FinalURL) > maxURL || len(m.BaseURL) > maxBaseURL {
+		return Message{}, badf("URL too long")
 	}
 	switch m.Type {
 	case TypeFailed, TypeOutcome:
@@ -147,6 +178,28 @@ func DecodeMessage(raw []byte, sender Sender) (Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// checkPage checks what the background reports of a page: its document is
+// named, was loaded at an http(s) URL of the origin it is on now, and that
+// origin is the one the browser reports (a sandboxed document's is "null":
+// Jupyter serves user files with "Content-Security-Policy: sandbox" so that
+// their scripts cannot act for the server).
+func checkPage(s Sender) error {
+	if s.Document == "" || len(s.Document) > 64 {
+		return badf("the sending document is not named")
+	}
+	origin, _, err := originOf(s.URL)
+	if err != nil {
+		return err
+	}
+	if loaded, _, err := originOf(s.LoadURL); err != nil || loaded != origin {
+		return badf("the document was loaded on another origin")
+	}
+	if s.Origin != "" && s.Origin != origin {
+		return badf("the document's origin is %q, not its URL's", s.Origin)
+	}
+	return nil
 }
 
 // originOf returns scheme://host[:port] of an http(s) URL.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,9 @@ import (
 // "rescue" on the page's behalf; the engine keeps the books (package
 // rescue) and decides when and whether a page writes it back:
 //
+//	may-keep  background → engine {url, method, size}: may this page keep
+//	                              a save of that size? Asked before the
+//	                              body leaves the page
 //	rescue    background → engine {id, url, status, reason, basedOn, size}
 //	due       page → engine       which rescues of my server to try now
 //	check     page → engine       {id, status, lastModified}: the file as
@@ -34,7 +38,8 @@ const DefaultKeepDays = 30
 
 // maxRescuesPerServer and maxBytesPerServer bound what one server's pages
 // can make the extension keep; rescues are per file, so only a page
-// inventing paths reaches them.
+// inventing paths reaches them. The bounds per origin and for all servers
+// (bounds.go) hold whatever base URLs pages claim.
 const (
 	maxRescuesPerServer = 100
 	maxBytesPerServer   = 1 << 30
@@ -108,29 +113,97 @@ func keptReason(status int, reason string) string {
 	return ReasonRefused
 }
 
-// addRescue records a kept save whose body the background has stored.
-func (e *Engine) addRescue(ctx context.Context, srv *server, m Message) Reply {
+// mayKeep answers the background, before a page sends it the body of a
+// save to keep: the same checks as addRescue, so that a body that would be
+// refused is never stored. It is limited per origin, as each body costs
+// the background a store.
+func (e *Engine) mayKeep(srv *server, m Message) Reply {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.keepable(srv, m); err != nil {
+		return Reply{Error: err.Error()}
+	}
+	if !allowIn(e.keeps, srv.Origin, e.now(), keepsPerMinute) {
+		return Reply{Error: badf("too many saves of %s kept in the last minute", srv.Origin).Error()}
+	}
+	return Reply{Action: ActionOK}
+}
+
+// keepable returns the path of the file m saves, if srv's page may keep it:
+// a save of a file with a path of sane length, within the bounds on what
+// the server, its origin and all servers keep. The caller holds e.mu.
+func (e *Engine) keepable(srv *server, m Message) (string, error) {
 	path, ok := rescue.ContentsPath(m.URL, srv.BaseURL)
-	if !ok || m.ID == "" || m.Method != "PUT" {
-		return Reply{Error: badf("not a save of a file").Error(), Drop: []string{m.ID}}
+	if !ok || m.Method != "PUT" || len(path) > maxPath {
+		return "", badf("not a save of a file")
+	}
+	replaces := false // a newer save of a file takes its older one's place
+	for _, r := range e.book.Rescues {
+		replaces = replaces || (r.Server == srv.key() && r.Path == path)
+	}
+	count, bytes := e.kept(func(r rescue.Rescue) bool { return r.Server == srv.key() })
+	if replaces {
+		count--
+	}
+	if count >= maxRescuesPerServer || bytes+m.Size > maxBytesPerServer {
+		return "", badf("too many rescues for %s", srv.key())
+	}
+	count, bytes = e.kept(func(r rescue.Rescue) bool { return strings.HasPrefix(r.Server, srv.Origin+"/") })
+	if replaces {
+		count--
+	}
+	if count >= maxRescuesPerOrigin || bytes+m.Size > maxBytesPerOrigin {
+		return "", badf("too many rescues for %s", srv.Origin)
+	}
+	if all, _ := e.kept(func(rescue.Rescue) bool { return true }); all >= maxRescues && !replaces {
+		return "", badf("too many rescues")
+	}
+	return path, nil
+}
+
+// kept counts the rescues that match, and their bytes; the caller holds
+// e.mu.
+func (e *Engine) kept(match func(rescue.Rescue) bool) (n int, bytes int64) {
+	for _, r := range e.book.Rescues {
+		if match(r) {
+			n++
+			bytes += r.Size
+		}
+	}
+	return n, bytes
+}
+
+// addRescue records a kept save whose body the background has stored. A
+// rescue the engine could not store is refused: its body is dropped and
+// the page learns that the save was not kept.
+func (e *Engine) addRescue(ctx context.Context, srv *server, m Message) Reply {
+	if m.ID == "" {
+		return Reply{Error: badf("not a save of a file").Error()}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, dup := e.book.Get(m.ID); dup {
 		return Reply{Error: badf("rescue %s exists", m.ID).Error()}
 	}
-	if e.book.Count(srv.key()) >= maxRescuesPerServer || e.keptBytes(srv.key())+m.Size > maxBytesPerServer {
-		return Reply{Error: badf("too many rescues for %s", srv.key()).Error(), Drop: []string{m.ID}}
+	path, err := e.keepable(srv, m)
+	if err != nil {
+		return Reply{Error: err.Error(), Drop: []string{m.ID}}
 	}
 	r := rescue.Rescue{ID: m.ID, Server: srv.key(), Path: path, Taken: e.now(), BasedOn: fromMilli(m.BasedOn),
 		Size: m.Size, Reason: keptReason(m.Status, m.Reason), State: rescue.Pending}
+	before := slices.Clone(e.book.Rescues)
+	superseded := e.book.Add(r)
+	srv.Kept++
+	if err := e.save(ctx); err != nil {
+		e.book.Rescues = before
+		srv.Kept--
+		return Reply{Error: badf("the save could not be stored: %v", err).Error(), Drop: []string{m.ID}}
+	}
 	var drop []string
-	for _, old := range e.book.Add(r) {
+	for _, old := range superseded {
 		drop = append(drop, old.ID)
 		delete(e.grants, old.ID)
 	}
-	srv.Kept++
-	e.save(ctx)
 	return Reply{Action: ActionOK, Drop: drop}
 }
 
@@ -180,7 +253,7 @@ func (e *Engine) check(ctx context.Context, sender Sender, srv *server, m Messag
 	}
 	if rescue.Decide(r, fromMilli(m.LastModified), m.Status == 200) == rescue.Keep {
 		e.book.Update(r.ID, func(r *rescue.Rescue) { r.State, r.Reason = rescue.Conflict, ReasonChanged })
-		e.save(ctx)
+		_ = e.save(ctx)
 		return Reply{Action: ActionKeep, Reason: ReasonChanged}
 	}
 	if g, held := e.grants[r.ID]; held && g.tab != sender.TabID && e.now().Before(g.until) {
@@ -216,8 +289,8 @@ func (e *Engine) finished(ctx context.Context, sender Sender, srv *server, m Mes
 		if srv.LastProblem == ReasonLogin || srv.LastProblem == ReasonUnreachable {
 			srv.LastProblem = ""
 		}
-		e.save(ctx)
-		return Reply{Action: ActionOK, Drop: []string{m.ID}}
+		_ = e.save(ctx)
+		return Reply{Action: ActionOK, Drop: e.dropIfSaved([]string{m.ID})}
 	}
 	now := e.now()
 	e.book.Update(m.ID, func(r *rescue.Rescue) {
@@ -229,7 +302,7 @@ func (e *Engine) finished(ctx context.Context, sender Sender, srv *server, m Mes
 		}
 		r.NextTry = now.Add(min(pause, maxRetryPause))
 	})
-	e.save(ctx)
+	_ = e.save(ctx)
 	return Reply{Action: ActionOK}
 }
 
@@ -241,8 +314,8 @@ func (e *Engine) discard(ctx context.Context, id string) Reply {
 		return Reply{Error: badf("no rescue %s", id).Error()}
 	}
 	delete(e.grants, id)
-	e.save(ctx)
-	return Reply{Action: ActionOK, Drop: []string{id}}
+	_ = e.save(ctx)
+	return Reply{Action: ActionOK, Drop: e.dropIfSaved([]string{id})}
 }
 
 // saveNow marks a rescue to be written at the next chance, over whatever
@@ -257,7 +330,7 @@ func (e *Engine) saveNow(ctx context.Context, id string) Reply {
 		return Reply{Error: badf("no rescue %s", id).Error()}
 	}
 	delete(e.grants, id)
-	e.save(ctx)
+	_ = e.save(ctx)
 	return Reply{Action: ActionOK}
 }
 
@@ -274,7 +347,7 @@ func (e *Engine) setKeepDays(ctx context.Context, days int) Reply {
 	}
 	e.mu.Lock()
 	e.keepDays = days
-	e.save(ctx)
+	_ = e.save(ctx)
 	e.mu.Unlock()
 	return Reply{Action: ActionOK, KeepDays: days, Drop: e.expire(ctx)}
 }
@@ -290,9 +363,9 @@ func (e *Engine) expire(ctx context.Context) []string {
 		delete(e.grants, r.ID)
 	}
 	if drop != nil {
-		e.save(ctx)
+		_ = e.save(ctx)
 	}
-	return drop
+	return e.dropIfSaved(drop)
 }
 
 func (e *Engine) keepDaysLocked() int {
@@ -314,21 +387,14 @@ func (e *Engine) rescuesOf(server string) []RescueView {
 	return out
 }
 
-// keptBytes is the size of the rescues of server; the caller holds e.mu.
-func (e *Engine) keptBytes(server string) int64 {
-	var n int64
-	for _, r := range e.book.Rescues {
-		if r.Server == server {
-			n += r.Size
-		}
-	}
-	return n
-}
-
-// orphans returns the ids that name no rescue.
+// orphans returns the ids that name no rescue (none while the books could
+// not be stored).
 func (e *Engine) orphans(ids []string) []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.unsaved {
+		return nil
+	}
 	var out []string
 	for _, id := range ids {
 		if _, ok := e.book.Get(id); !ok {

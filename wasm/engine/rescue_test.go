@@ -16,8 +16,8 @@ const jhOrigin = "http://127.0.0.1:8000"
 
 var (
 	ext   = Sender{TabID: -1, URL: "chrome-extension://x/popup.html", Extension: true}
-	alice = Sender{TabID: 11, URL: jhOrigin + "/user/alice/tree"}
-	bob   = Sender{TabID: 12, URL: jhOrigin + "/user/bob/tree"}
+	alice = at(11, jhOrigin+"/user/alice/tree")
+	bob   = at(12, jhOrigin+"/user/bob/tree")
 )
 
 // rescueEngine is an engine on a fake clock that knows alice's and bob's
@@ -108,9 +108,12 @@ func TestAShorterBaseURLGetsNoTokenOfAServerUnderIt(t *testing.T) {
 	require.Equal(t, "bob-token", control.Token, "bob's own page gets the token of bob's server")
 
 	for _, base := range []string{"/user/", "/"} {
-		r := send(t, e, bob, Message{Type: TypeHello, Flavor: "classic", BaseURL: base})
+		// A page of bob's that names a base above its own (a new document:
+		// a document said hello for one server).
+		claim := newDocument(bob, bob.URL+"?claim="+base)
+		r := send(t, e, claim, Message{Type: TypeHello, Flavor: "classic", BaseURL: base})
 		require.Equal(t, ActionOK, r.Action, "bob's page is under %s", base)
-		r = send(t, e, bob, Message{Type: TypeFailed, URL: aliceNB, Method: "PUT", Status: 403,
+		r = send(t, e, claim, Message{Type: TypeFailed, URL: aliceNB, Method: "PUT", Status: 403,
 			ContentType: "application/json", Body: missing})
 		assert.Empty(t, r.Token, "no cookie is set on %s, so no token: claiming %s", base, base)
 	}
@@ -166,7 +169,7 @@ func TestADeletedFileComesBack(t *testing.T) {
 
 func TestOnePageWritesARescueAtATime(t *testing.T) {
 	e, now, _ := rescueEngine(t)
-	alice2 := Sender{TabID: 21, URL: jhOrigin + "/user/alice/lab"}
+	alice2 := at(21, jhOrigin+"/user/alice/lab")
 	require.Equal(t, ActionOK, send(t, e, alice2, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/"}).Action)
 	keep(t, e, alice, "r1", aliceNB, 0, 0)
 	require.Equal(t, ActionWrite, send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 404}).Action)
@@ -199,7 +202,7 @@ func TestAFailedWriteIsTriedAgainLater(t *testing.T) {
 func TestHelloListsDueRescues(t *testing.T) {
 	e, _, _ := rescueEngine(t)
 	keep(t, e, alice, "r1", aliceNB, 0, 0)
-	alice2 := Sender{TabID: 31, URL: jhOrigin + "/user/alice/lab"}
+	alice2 := at(31, jhOrigin+"/user/alice/lab")
 	r := send(t, e, alice2, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/"})
 	require.Len(t, r.Rescues, 1, "a page that opens after the user logged in again finishes the save")
 	assert.Equal(t, aliceNB, r.Rescues[0].URL)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"strings"
 
 	"github.com/savekeeper/savekeeper/wasm/xsrf"
 )
@@ -54,7 +53,7 @@ func (e *Engine) Status(ctx context.Context, tab int, pageURL string) Status {
 	t, ok := e.tabs[tab]
 	s := e.servers[t.Server]
 	var st Status
-	if ok && s != nil && (pageURL == "" || strings.HasPrefix(pageURL, s.Origin+s.BaseURL)) {
+	if ok && s != nil && (pageURL == "" || s.shows(pageURL)) {
 		st = Status{Detected: true, Origin: s.Origin, BaseURL: s.BaseURL, Flavor: string(s.Flavor), Hub: s.Hub,
 			Renewals: s.Renewals, LastRenewal: unixMilli(s), SavesSeen: s.Saves, SavesRecovered: s.Recovered,
 			SavesFailed: s.Failed, SavesKept: s.Kept, SavesFinished: s.Finished, LastProblem: s.LastProblem,
@@ -84,4 +83,11 @@ func unixMilli(s *server) int64 {
 		return 0
 	}
 	return s.LastRenewal.UnixMilli()
+}
+
+// shows tells whether pageURL is a page of s: same origin, path under its
+// base URL (encoded or not, as underBase compares it).
+func (s *server) shows(pageURL string) bool {
+	origin, u, err := originOf(pageURL)
+	return err == nil && origin == s.Origin && underBase(u, s.BaseURL)
 }

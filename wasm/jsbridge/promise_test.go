@@ -49,21 +49,27 @@ func TestAwaitHonoursContext(t *testing.T) {
 }
 
 func TestServeChecksArguments(t *testing.T) {
-	var got []byte
-	require.NoError(t, Serve("testEngine", func(_ context.Context, raw []byte, tab int, url string, ext bool) []byte {
-		got = raw
+	var got, from []byte
+	require.NoError(t, Serve("testEngine", func(_ context.Context, raw, sender []byte) []byte {
+		got, from = raw, sender
 		return []byte(`{"action":"ok"}`)
 	}))
 	fn, err := safejs.Global().Get("testEngine")
 	require.NoError(t, err)
 
-	p, err := fn.Invoke(`{"type":"hello"}`, 3, "http://127.0.0.1/", false)
+	p, err := fn.Invoke(`{"type":"hello"}`, `{"tabId":3}`)
 	require.NoError(t, err)
 	v, err := Await(context.Background(), p)
 	require.NoError(t, err)
 	s, _ := v.String()
 	assert.JSONEq(t, `{"action":"ok"}`, s)
 	assert.Equal(t, `{"type":"hello"}`, string(got))
+	assert.Equal(t, `{"tabId":3}`, string(from))
+
+	p, err = fn.Invoke(`{"type":"hello"}`, 3, "http://127.0.0.1/", false)
+	require.NoError(t, err)
+	_, err = Await(context.Background(), p)
+	assert.ErrorContains(t, err, "usage", "the sender is one JSON string")
 
 	p, err = fn.Invoke("only one argument")
 	require.NoError(t, err)

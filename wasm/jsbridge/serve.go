@@ -10,27 +10,28 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// Handler answers one message; see engine.Engine.Handle.
-type Handler func(ctx context.Context, raw []byte, tabID int, url string, extension bool) []byte
+// Handler answers one message from the sender the background describes;
+// see engine.Engine.Handle and engine.DecodeSender.
+type Handler func(ctx context.Context, raw, sender []byte) []byte
 
 // timeout bounds one message's handling: a renewal waits at most
 // engine.RenewTimeout, and nothing else waits at all.
 const timeout = 30 * time.Second
 
 // Serve exposes h to JavaScript as globalThis[name], a function
-// (message string, tabId number, url string, extension boolean) →
-// Promise<string>, then calls globalThis.savekeeperReady() if the
-// background script defined it. Calls with the wrong arguments reject.
+// (message string, sender string) → Promise<string>, where both strings
+// are JSON, then calls globalThis.savekeeperReady() if the background
+// script defined it. Calls with the wrong arguments reject.
 func Serve(name string, h Handler) error {
 	fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		p, err := NewPromise(func() (any, error) {
-			raw, tab, url, ext, err := handlerArgs(args)
+			raw, sender, err := handlerArgs(args)
 			if err != nil {
 				return nil, err
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
-			return string(h(ctx, []byte(raw), tab, url, ext)), nil
+			return string(h(ctx, []byte(raw), []byte(sender))), nil
 		})
 		if err != nil {
 			return nil
@@ -51,22 +52,15 @@ func Serve(name string, h Handler) error {
 	return err
 }
 
-var errUsage = errors.New("usage: handle(message string, tabId number, url string, extension boolean)")
+var errUsage = errors.New("usage: handle(message string, sender string)")
 
-func handlerArgs(args []safejs.Value) (raw string, tab int, url string, ext bool, err error) {
-	if len(args) != 4 || args[0].Type() != safejs.TypeString || args[1].Type() != safejs.TypeNumber ||
-		args[2].Type() != safejs.TypeString || args[3].Type() != safejs.TypeBoolean {
-		return "", 0, "", false, errUsage
+func handlerArgs(args []safejs.Value) (raw, sender string, err error) {
+	if len(args) != 2 || args[0].Type() != safejs.TypeString || args[1].Type() != safejs.TypeString {
+		return "", "", errUsage
 	}
 	if raw, err = args[0].String(); err != nil {
 		return
 	}
-	if tab, err = args[1].Int(); err != nil {
-		return
-	}
-	if url, err = args[2].String(); err != nil {
-		return
-	}
-	ext, err = args[3].Bool()
+	sender, err = args[1].String()
 	return
 }
