@@ -6,7 +6,7 @@ GO      ?= go
 VERSION ?= 0.1.0
 GOROOT_WASM := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all build check test test-wasm fuzz fuzz-brief e2e deps demo bench clean
+.PHONY: all build check test test-js test-wasm fuzz fuzz-brief e2e deps demo bench clean
 
 all: build
 
@@ -20,6 +20,12 @@ check:
 	$(GO) vet ./wasm/... ./cmd/... ./e2e/stripproxy
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 	$(GO) test ./wasm/... ./cmd/...
+	$(MAKE) --no-print-directory test-js
+
+## test-js: the extension's scripts parse, and their unit tests (node, no browser)
+test-js:
+	@for f in extension/*.js; do node --check "$$f" || exit 1; done
+	node --test e2e/unit/
 
 ## test-wasm: the bridge and engine tests compiled to wasm, run by node
 test-wasm:

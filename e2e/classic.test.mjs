@@ -267,5 +267,64 @@ for (const browserName of BROWSERS) {
         await page.close();
       }
     });
+
+    test('a <base href> to another site and a _xsrf value that cannot be a header change nothing the browser\'s own fetch and XHR would do', { timeout: TEST_TIMEOUT }, async () => {
+      const server = servers.notebook6;
+      server.writeNotebook('base-href.ipynb', ['print(1)']);
+      const seen = {};
+      for (const [which, b] of [['with', pair.withExt], ['without', pair.without]]) {
+        const page = await openNotebook(b.browser, server, 'base-href.ipynb');
+        try {
+          echo.clear();
+          // A notebook's HTML output may hold a <base>: relative URLs now
+          // go to the echo server, as the browser resolves them.
+          const relative = await page.evaluate(async (echoUrl) => {
+            const base = document.createElement('base');
+            base.href = echoUrl;
+            document.head.prepend(base);
+            const viaFetch = await fetch('api/contents/relative.ipynb').then((r) => r.status, (e) => String(e));
+            const viaXHR = await new Promise((resolve) => {
+              const x = new XMLHttpRequest();
+              x.open('GET', 'api/contents/relative-xhr.ipynb');
+              x.onloadend = () => resolve(x.status);
+              x.send();
+            });
+            base.remove();
+            return { viaFetch, viaXHR };
+          }, echo.url);
+          const headers = echo.requests().map((r) => r.headers['x-xsrftoken'] || r.headers['access-control-request-headers'] || '');
+          // A _xsrf whose value holds a character outside Latin-1: the
+          // browser's Headers refuse it as a header value.
+          await setCookie(b.browser, { name: '_xsrf', value: 'bad\u0100value', domain: '127.0.0.1', path: `${server.baseUrl}api/` });
+          const badCookie = await page.evaluate(async () => {
+            let p;
+            try {
+              p = fetch('/api/contents');
+            } catch (e) {
+              return `fetch threw at once: ${e}`;
+            }
+            const viaFetch = await p.then((r) => r.status, (e) => `rejected: ${e}`);
+            const viaXHR = await new Promise((resolve) => {
+              const x = new XMLHttpRequest();
+              x.open('GET', '/api/contents');
+              x.onloadend = () => resolve(x.status);
+              try {
+                x.send();
+              } catch (e) {
+                resolve(`send threw: ${e}`);
+              }
+            });
+            return { viaFetch, viaXHR };
+          });
+          await deleteCookie(b.browser, { name: '_xsrf', url: `${server.url}api/`, path: `${server.baseUrl}api/` });
+          seen[which] = { relative, headers, badCookie };
+        } finally {
+          await page.close();
+        }
+      }
+      assert.deepEqual(seen.without.relative, { viaFetch: 200, viaXHR: 200 }, 'the echo server answers the relative requests');
+      assert.deepEqual(seen.with, seen.without, 'with SaveKeeper as without: no X-XSRFToken to the other site, no exception');
+      assert.deepEqual(seen.with.headers, ['', ''], 'the echo server saw neither X-XSRFToken nor a preflight for it');
+    });
   });
 }

@@ -14,9 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { startJupyter } from './lib/servers.mjs';
-import { browserPair, launchWith, builtExtension, BROWSERS, waitFor, openExtensionPage, getCookies, deleteCookie } from './lib/browsers.mjs';
+import { browserPair, keptCount, launchWith, builtExtension, BROWSERS, waitFor, openExtensionPage, getCookies, deleteCookie } from './lib/browsers.mjs';
 import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
+import { startFaultProxy } from './lib/faults.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const AXE = fs.readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -136,6 +137,48 @@ for (const browserName of BROWSERS) {
       } finally {
         await r.page.close();
         await r.server.stop();
+      }
+    });
+
+    test('the settings page lists the kept saves of a server no tab shows, discards one and forgets the server with the other', { timeout: TEST_TIMEOUT }, async () => {
+      const b = pair.withExt;
+      const server = await startJupyter({ flavor: 'notebook6' });
+      const name = `settings-${browserName}.ipynb`;
+      server.writeNotebook(name, ['print("start")']);
+      const page = await openNotebook(b.browser, server, name);
+      const before = await keptCount(b);
+      await server.stop();
+      try {
+        assert.equal((await editAndSave(page, uniqueText('kept'))).ok, false);
+        // A second file saved from the same page (a script's PUT): kept too.
+        const other = await page.evaluate((url) => fetch(`${url}api/contents/other.ipynb`, {
+          method: 'PUT', body: JSON.stringify({ type: 'notebook', content: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 } }),
+        }).then((r) => r.status, (e) => String(e)), server.url);
+        assert.match(String(other), /TypeError|Failed|NetworkError/, 'the server is down');
+        await waitFor(async () => (await keptCount(b)) === before + 2, { what: 'both saves kept' });
+      } finally {
+        await page.close(); // no tab of the server is left: the popup cannot show its kept saves
+      }
+      const options = await b.browser.newPage();
+      try {
+        await openExtensionPage(options, `${b.extensionOrigin}/options.html`);
+        const where = server.url;
+        const listed = () => options.evaluate((w) => [...document.querySelectorAll('#servers > li')]
+          .filter((li) => li.textContent.includes(w)).map((li) => li.innerText).join('\n'), where);
+        const shown = await waitFor(async () => { const t = await listed(); return t.includes(name) && t.includes('other.ipynb') && t; },
+          { what: 'the server and its two kept saves in the settings page' });
+        assert.match(shown, /Download/);
+        const click = (label) => options.evaluate((l) => document.querySelector(`button[aria-label="${l}"]`).click(), label);
+        await click('Discard other.ipynb');
+        await click('Discard other.ipynb'); // "Discard for good?"
+        await waitFor(async () => !(await listed()).includes('other.ipynb'), { what: 'the discarded save to go' });
+        assert.equal(await keptCount(b), before + 1);
+        await click(`Forget ${where}`);
+        await click(`Forget ${where}`); // "Forget it and its kept saves?"
+        await waitFor(async () => (await listed()) === '', { what: 'the server to go' });
+        assert.equal(await keptCount(b), before, 'its kept save went with it');
+      } finally {
+        await options.close();
       }
     });
 
@@ -326,6 +369,65 @@ describe('JupyterLab 4.6: the server stops, the save fails, the server returns',
     test(`${browserName}: without the extension the edit stays lost`, { timeout: TEST_TIMEOUT }, async () => {
       const r = await labServerDown(browserName, false);
       assert.ok(!r.disk.includes(r.words), 'the typed words never reached the disk');
+    });
+  }
+});
+
+describe('JupyterLab 4.6: the file changed on the server, and the check before the save fails once (a proxy\'s 503)', () => {
+  let server;
+  let proxy;
+  before(async () => {
+    server = await startJupyter({ flavor: 'lab' });
+    proxy = await startFaultProxy(server);
+  });
+  after(async () => {
+    if (proxy) await proxy.close();
+    if (server) await server.stop();
+  });
+  const OTHERS = 'someone else wrote this';
+
+  /**
+   * Lab through the proxy: a first save lands; someone else changes the
+   * file on disk; the proxy fails the next check; the user saves. Resolves
+   * to the dialog Lab showed and the file on disk a while later.
+   */
+  async function changedAndUnchecked(b, name) {
+    server.writeNotebook(name, ['x = 1']);
+    const page = await b.browser.newPage();
+    try {
+      await page.goto(`${proxy.url}lab?token=${server.token}`, { waitUntil: 'domcontentloaded' });
+      await openLabNotebook(page, { ...server, url: proxy.url }, name);
+      assert.equal((await typeAndSave(page, server, name, marker('first'))).dialog, '', 'the first save lands');
+      await new Promise((r) => setTimeout(r, 1100)); // a later modification time
+      server.writeNotebook(name, [OTHERS]);
+      proxy.fault = 'fail-check';
+      const { dialog } = await typeAndSave(page, server, name, marker('mine'));
+      assert.equal(proxy.fault, '', 'the proxy failed the check');
+      await new Promise((r) => setTimeout(r, NOT_BY_ITSELF)); // a kept save is tried within seconds
+      return { dialog, disk: cellOnDisk(server, name) };
+    } finally {
+      await page.close();
+    }
+  }
+
+  for (const browserName of BROWSERS) {
+    describe(browserName, () => {
+      const pair = browserPair(browserName);
+
+      test('with SaveKeeper the other change stays on disk, and the save is kept for the user to decide', { timeout: TEST_TIMEOUT }, async () => {
+        const name = `changed-${browserName}.ipynb`;
+        const before = await keptCount(pair.withExt);
+        const r = await changedAndUnchecked(pair.withExt, name);
+        assert.equal(r.disk, OTHERS, 'the file changed on the server is not overwritten');
+        assert.match(r.dialog, /Error/, 'JupyterLab says the save did not happen');
+        assert.equal(await keptCount(pair.withExt), before + 1, 'the save is kept');
+      });
+
+      test('without SaveKeeper the save fails and the other change stays on disk', { timeout: TEST_TIMEOUT }, async () => {
+        const r = await changedAndUnchecked(pair.without, `changed-without-${browserName}.ipynb`);
+        assert.equal(r.disk, OTHERS);
+        assert.match(r.dialog, /Error/);
+      });
     });
   }
 });

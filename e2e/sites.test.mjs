@@ -65,16 +65,25 @@ async function saveLands(b, site, name) {
   }
 }
 
-/** Opens the popup for a tab at `url` and clicks its site button, expecting `label` on it. */
+/**
+ * Opens the popup for a tab at `url` and clicks its site button, expecting
+ * `label` on it. Resolves to {confirmed, warning}: what the popup says
+ * after the click, and the warning it showed beside the button ('' if none).
+ */
 async function clickSiteButton(b, url, label) {
   const popup = await b.browser.newPage();
   try {
     await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(url)}`);
     await waitFor(() => popup.evaluate((l) => document.getElementById('site-button').textContent === l &&
       !document.getElementById('site').hidden, label), { timeout: 10000, what: `the "${label}" button` });
+    const warning = await popup.evaluate(() => {
+      const w = document.getElementById('site-warning');
+      return w && !w.hidden ? w.textContent : '';
+    });
     await popup.click('#site-button');
-    return await waitFor(() => popup.evaluate(() => /SaveKeeper is (on|off) for this site/.test(document.getElementById('summary').textContent) &&
+    const confirmed = await waitFor(() => popup.evaluate(() => /SaveKeeper is (on|off) for this site/.test(document.getElementById('summary').textContent) &&
       document.getElementById('summary').textContent), { timeout: 10000, what: 'the popup to confirm' });
+    return { confirmed, warning };
   } finally {
     await popup.close();
   }
@@ -91,8 +100,9 @@ for (const browserName of BROWSERS) {
       assert.equal(await saveLands(b, site, `before-${browserName}.ipynb`), false, 'off at first: the save without _xsrf fails');
       if (browserName === 'chromium') await allowInChromium(b);
 
-      const confirmed = await clickSiteButton(b, `${site.url}tree`, 'Enable on this site');
+      const { confirmed, warning } = await clickSiteButton(b, `${site.url}tree`, 'Enable on this site');
       assert.match(confirmed, /SaveKeeper is on for this site/);
+      assert.match(warning, new RegExp(`${HOST}.* is not encrypted \\(http\\)`), 'a plain-http site that is not loopback is flagged');
       assert.equal(await saveLands(b, site, `enabled-${browserName}.ipynb`), true, 'on: the save without _xsrf lands');
 
       // The settings page lists the site and keeps the number of days set.
@@ -113,7 +123,7 @@ for (const browserName of BROWSERS) {
       }
 
       const off = await clickSiteButton(b, `${site.url}tree`, 'Disable on this site');
-      assert.match(off, /SaveKeeper is off for this site/);
+      assert.match(off.confirmed, /SaveKeeper is off for this site/);
       assert.equal(await saveLands(b, site, `disabled-${browserName}.ipynb`), false, 'off again: the save without _xsrf fails');
     });
   });

@@ -35,6 +35,9 @@ const extensionOrigin = chrome.runtime.getURL('');
 // message a content script sends.
 const PORT_ONLY = new Set(['rescue', 'body', 'may-keep']);
 
+// Firefox's default cookie store; Chrome's tabs name none.
+const DEFAULT_STORE = 'firefox-default';
+
 // The sender of the extension's own pages and of the background itself.
 const OWN = { tabId: -1, url: extensionOrigin, extension: true };
 
@@ -64,9 +67,19 @@ async function callEngine(message, sender) {
 }
 
 // tend asks the engine to extend `_xsrf` cookies that expire soon and to
-// drop rescues older than the user keeps them.
+// drop rescues older than the user keeps them. The engine looks at most
+// every few seconds; asked sooner, it says when to ask again.
+let tendLater = 0;
 function tend() {
   callEngine({ type: 'tend' }, OWN)
+    .then((reply) => {
+      if (reply.retryIn > 0 && !tendLater) {
+        tendLater = setTimeout(() => {
+          tendLater = 0;
+          tend();
+        }, reply.retryIn);
+      }
+    })
     .catch((err) => console.error('SaveKeeper could not check cookie expiry:', err));
 }
 
@@ -84,9 +97,12 @@ callEngine({ type: 'status', tabId: -1 }, OWN)
 // pageSender describes the relay of a tab's top frame to the engine: what
 // the browser reports (tab, URL, origin) and what the relay says of its
 // document (the id it chose, the address the document was loaded at).
-// Null for any other sender.
+// Null for any other sender, and for tabs outside the default cookie store
+// (a Firefox container, a private window): the engine reads and keeps
+// what belongs to the default store only, so nothing crosses between them.
 function pageSender(sender, doc, loadUrl) {
   if (!sender || sender.id !== chrome.runtime.id || !sender.tab || typeof sender.tab.id !== 'number') return null;
+  if (sender.tab.incognito || (typeof sender.tab.cookieStoreId === 'string' && sender.tab.cookieStoreId !== DEFAULT_STORE)) return null;
   if (sender.frameId !== 0 || typeof sender.url !== 'string' || sender.url.startsWith(extensionOrigin)) return null;
   if (typeof doc !== 'string' || typeof loadUrl !== 'string') return null;
   const from = { tabId: sender.tab.id, url: sender.url, doc, loadUrl, extension: false };

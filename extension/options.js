@@ -1,7 +1,9 @@
-// SaveKeeper settings: the sites the user enabled (each can be disabled)
-// and how many days saves that could not be finished are kept.
+// SaveKeeper settings: the sites the user enabled (each can be disabled),
+// how many days saves that could not be finished are kept, and every
+// server SaveKeeper knows with its kept saves (download, discard, forget
+// the server), also of sites the user no longer visits.
 'use strict';
-/* global savekeeperSites */
+/* global savekeeperSites, savekeeperBodies, savekeeperDownload */
 
 function note(text) {
   document.getElementById('note').textContent = text;
@@ -45,7 +47,102 @@ document.getElementById('keep-form').addEventListener('submit', (event) => {
     .catch((err) => note('Could not change it: ' + err.message));
 });
 
+// ask sends the engine one of the extension's own messages and returns
+// its reply, or throws its error.
+async function ask(message) {
+  const reply = await chrome.runtime.sendMessage(message);
+  if (!reply || reply.error) throw new Error((reply && reply.error) || 'no answer');
+  return reply;
+}
+
+function sizeText(bytes) {
+  if (bytes < 1024) return bytes + ' bytes';
+  if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + ' KB';
+  return (bytes / 1024 / 1024).toFixed(1) + ' MB';
+}
+
+// actionButton makes a button that runs act, and says in the note what
+// failed.
+function actionButton(text, label, act) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.setAttribute('aria-label', label);
+  b.addEventListener('click', () => act(b).catch((err) => note(label + ' failed: ' + err.message)));
+  return b;
+}
+
+// confirmed tells whether b was clicked a second time: the first click
+// turns its text into the question `again`.
+function confirmed(b, again) {
+  if (b.dataset.asked) return true;
+  b.dataset.asked = '1';
+  b.textContent = again;
+  return false;
+}
+
+async function download(r) {
+  const parts = await savekeeperBodies.get(r.id);
+  if (!parts) throw new Error('the kept save is gone');
+  const file = savekeeperDownload.fileOf(parts.join(''), r.path);
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([file.data], { type: file.type }));
+  a.download = file.name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+  note('Downloaded as "' + file.name + '".');
+}
+
+// showServers lists every server the engine knows and the saves it keeps.
+async function showServers() {
+  const { servers = [] } = await ask({ type: 'servers' });
+  const list = document.getElementById('servers');
+  list.replaceChildren();
+  if (!servers.length) {
+    const li = document.createElement('li');
+    li.textContent = 'SaveKeeper has not seen a Jupyter server yet.';
+    list.append(li);
+  }
+  for (const s of servers) {
+    const where = s.origin + s.baseUrl;
+    const li = document.createElement('li');
+    li.className = 'server';
+    const title = document.createElement('div');
+    title.textContent = where + (s.hub ? ' (JupyterHub)' : '') + (s.rescues ? ', ' + s.rescues.length + ' kept' : '');
+    const forget = actionButton('Forget this server', 'Forget ' + where, async (b) => {
+      if (!confirmed(b, 'Forget it and its kept saves?')) return;
+      await ask({ type: 'forget', url: where });
+      note('SaveKeeper forgot ' + where + '.');
+      await showServers();
+    });
+    li.append(title);
+    const saves = document.createElement('ul');
+    for (const r of s.rescues || []) {
+      const item = document.createElement('li');
+      item.className = 'kept';
+      item.append(r.path + ', kept ' + new Date(r.taken).toLocaleString() + ', ' + sizeText(r.size) + ' ');
+      item.append(
+        actionButton('Download', 'Download ' + r.path, () => download(r)),
+        ' ',
+        actionButton('Discard', 'Discard ' + r.path, async (b) => {
+          if (!confirmed(b, 'Discard for good?')) return;
+          await ask({ type: 'discard', id: r.id });
+          note('The kept save of ' + r.path + ' was discarded.');
+          await showServers();
+        }),
+      );
+      saves.append(item);
+    }
+    if (saves.childElementCount) li.append(saves);
+    li.append(forget);
+    list.append(li);
+  }
+}
+
 Promise.all([
   showSites(),
+  showServers(),
   settings(0).then((days) => { document.getElementById('keep-days').value = String(days); }),
 ]).catch((err) => note('SaveKeeper could not read its settings: ' + err.message));

@@ -15,6 +15,7 @@ const PROBLEMS = {
   'renewal-failed-recently': 'Renewing the token failed a moment ago.',
   'renewal-needs-navigation': 'This JupyterHub renews tokens only when a page is opened.',
   'cookies-unreadable': 'SaveKeeper cannot read this site\'s cookies.',
+  'cookie-httponly': 'This server\'s _xsrf cookie is HttpOnly, so Jupyter\'s own pages cannot read it, and SaveKeeper does not hand it to them. Ask its admin to remove httponly from xsrf_cookie_kwargs.',
 };
 
 async function targetTab() {
@@ -159,33 +160,10 @@ function button(text, about, key, onClick) {
   return b;
 }
 
-// fileOf returns what a kept save holds as the file the user would save:
-// the notebook of a contents model (JSON as it was sent), the text or
-// bytes of a file model, or the body itself when it is not a model.
-function fileOf(body, path) {
-  let model = null;
-  try {
-    model = JSON.parse(body);
-  } catch (e) {
-    model = null;
-  }
-  if (model && model.type === 'notebook' && model.content && typeof model.content === 'object') {
-    return { data: JSON.stringify(model.content), type: 'application/x-ipynb+json', name: baseName(path) };
-  }
-  if (model && model.type === 'file' && typeof model.content === 'string') {
-    if (model.format === 'base64') {
-      const bytes = Uint8Array.from(atob(model.content), (c) => c.charCodeAt(0));
-      return { data: bytes, type: 'application/octet-stream', name: baseName(path) };
-    }
-    return { data: model.content, type: 'text/plain', name: baseName(path) };
-  }
-  return { data: body, type: 'application/json', name: baseName(path) + '.json' };
-}
-
 async function download(r) {
   const parts = await savekeeperBodies.get(r.id);
   if (!parts) throw new Error('the kept save is gone');
-  const file = fileOf(parts.join(''), r.path);
+  const file = savekeeperDownload.fileOf(parts.join(''), r.path);
   const a = document.createElement('a');
   a.href = URL.createObjectURL(new Blob([file.data], { type: file.type }));
   a.download = file.name;
@@ -193,6 +171,7 @@ async function download(r) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+  setStatusNote('Downloaded as "' + file.name + '".');
 }
 
 async function saveNow(r) {
@@ -265,6 +244,12 @@ async function renderSite() {
   document.getElementById('site-text').textContent = on
     ? 'SaveKeeper is on for ' + host + '.'
     : 'SaveKeeper is off for ' + host + '. Turn it on to protect saves on this site.';
+  // Loopback addresses are built in; any other plain-http site sends the
+  // token, the login and the notebooks across the network unencrypted.
+  const warning = document.getElementById('site-warning');
+  warning.hidden = new URL(url).protocol !== 'http:';
+  warning.textContent = 'Warning: ' + host + ' is not encrypted (http). Anyone on the network between you and it ' +
+    'can read your notebooks and the token that protects them, with or without SaveKeeper. Ask its admin for https.';
   const b = document.getElementById('site-button');
   b.textContent = on ? 'Disable on this site' : 'Enable on this site';
   b.onclick = () => (on ? disableSite(url) : enableSite(url)).catch(showError);

@@ -22,14 +22,18 @@ func TestStampManifest(t *testing.T) {
 		bg := m["background"].(map[string]any)
 		csp := m["content_security_policy"].(map[string]any)
 		assert.Equal(t, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'", csp["extension_pages"])
+		assert.Equal(t, "not_allowed", m["incognito"], "no private window: kept saves and tokens would cross into the normal profile")
+		assert.NotContains(t, m, "web_accessible_resources", "no page can load the extension's files")
 		switch b.name {
 		case "chrome":
+			assert.Equal(t, map[string]any{"ids": []any{}}, m["externally_connectable"], "no other extension or page connects")
 			assert.Equal(t, "background.js", bg["service_worker"])
 			assert.NotContains(t, bg, "scripts")
 			assert.NotContains(t, m, "browser_specific_settings")
 		case "firefox":
 			assert.Equal(t, []any{"wasm_exec.js", "bodies.js", "sites.js", "background.js"}, bg["scripts"])
 			assert.NotContains(t, bg, "service_worker")
+			assert.NotContains(t, m, "externally_connectable", "Firefox does not know it")
 			gecko := m["browser_specific_settings"].(map[string]any)["gecko"].(map[string]any)
 			assert.Equal(t, "savekeeper@savekeeper.dev", gecko["id"])
 		}

@@ -13,7 +13,9 @@ import net from 'node:net';
  * HTML), 'bad-json-403' (PUTs get 403 with broken JSON), 'drop-put' (PUTs
  * lose their connection once the body has started), 'slow-renewal' (GET
  * <base>tree waits `proxy.delay` ms first), 'slow-answer' (the answer to
- * a PUT, which the server has handled, waits `proxy.delay` ms).
+ * a PUT, which the server has handled, waits `proxy.delay` ms), 'fail-check'
+ * (the next GET of a file's model without content, the check JupyterLab
+ * makes before a save, gets a 503 from the proxy; then the fault clears).
  * @returns {Promise<{url: string, port: number, fault: string, delay: number, seen: () => string[], close: () => Promise<void>}>}
  */
 export async function startFaultProxy(target) {
@@ -39,6 +41,13 @@ export async function startFaultProxy(target) {
       req.resume();
       res.writeHead(403, { 'Content-Type': 'application/json' });
       res.end('{"message": "\'_xsrf\' argument missing from POST", "reason": nul');
+      return;
+    }
+    if (proxy.fault === 'fail-check' && req.method === 'GET' && /[?&]content=0(&|$)/.test(req.url)) {
+      proxy.fault = '';
+      req.resume();
+      res.writeHead(503, { 'Content-Type': 'text/html' });
+      res.end('<html><body>503 Service Temporarily Unavailable</body></html>');
       return;
     }
     if (proxy.fault === 'drop-put' && req.method === 'PUT') {

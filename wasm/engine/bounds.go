@@ -37,8 +37,10 @@ const (
 )
 
 // tendInterval is the least time between two looks at every server's
-// cookie expiry: a page that sets cookies in a loop wakes "tend" each time.
-const tendInterval = time.Minute
+// cookie expiry: a page that sets cookies in a loop wakes "tend" each
+// time. One asked for sooner is answered with how long to wait, and the
+// background asks again then.
+const tendInterval = 10 * time.Second
 
 // TypeMayKeep asks, before a kept save's body is sent to the background,
 // whether the page may keep it: {url, method, size}.
@@ -80,16 +82,17 @@ func allowIn(windows map[string]*window, origin string, now time.Time, limit int
 	return w.allow(now, limit)
 }
 
-// tendDue tells whether the cookie expiries may be looked at now (at most
-// once per tendInterval, across service worker restarts), and records it.
-func (e *Engine) tendDue(ctx context.Context) bool {
+// tendDue returns 0 when the cookie expiries may be looked at now (at most
+// once per tendInterval, across service worker restarts), and records it;
+// otherwise how long until they may.
+func (e *Engine) tendDue(ctx context.Context) time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now()
-	if !e.lastTend.IsZero() && now.Sub(e.lastTend) < tendInterval && !now.Before(e.lastTend) {
-		return false
+	if wait := tendInterval - now.Sub(e.lastTend); !e.lastTend.IsZero() && wait > 0 && !now.Before(e.lastTend) {
+		return wait
 	}
 	e.lastTend = now
 	_ = e.save(ctx)
-	return true
+	return 0
 }

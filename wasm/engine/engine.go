@@ -246,9 +246,10 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		st := e.Status(ctx, m.TabID, m.URL)
 		return Reply{Status: &st}
 	case TypeTend:
-		if e.tendDue(ctx) {
-			e.Tend(ctx)
+		if wait := e.tendDue(ctx); wait > 0 {
+			return Reply{Action: ActionOK, RetryIn: max(wait.Milliseconds(), 1)}
 		}
+		e.Tend(ctx)
 		return Reply{Action: ActionOK, Drop: e.expire(ctx)}
 	case TypeDiscard:
 		return e.discard(ctx, m.ID)
@@ -258,6 +259,10 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		return e.setKeepDays(ctx, m.KeepDays)
 	case TypeSweep:
 		return Reply{Action: ActionOK, Drop: e.orphans(m.IDs)}
+	case TypeServers:
+		return Reply{Action: ActionOK, Servers: e.serverViews()}
+	case TypeForget:
+		return e.forget(ctx, m.URL)
 	case TypeHello:
 		srv, err := e.hello(ctx, sender, m)
 		if err != nil {

@@ -51,7 +51,8 @@ func FuzzDecodeMessage(f *testing.F) {
 				t.Fatalf("round trip of %q: %v, %+v != %+v", raw, err, m, m2)
 			}
 			pageType := m.Type != TypeStatus && m.Type != TypeTend && m.Type != TypeDiscard &&
-				m.Type != TypeSaveNow && m.Type != TypeSettings && m.Type != TypeSweep
+				m.Type != TypeSaveNow && m.Type != TypeSettings && m.Type != TypeSweep &&
+				m.Type != TypeServers && m.Type != TypeForget
 			if pageType == fromExtension {
 				t.Fatalf("%s accepted from the wrong sender", m.Type)
 			}

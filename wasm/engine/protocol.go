@@ -134,7 +134,7 @@ func DecodeMessage(raw []byte, sender Sender) (Message, error) {
 		return Message{}, badf("trailing data")
 	}
 	switch m.Type {
-	case TypeStatus, TypeTend, TypeDiscard, TypeSaveNow, TypeSettings, TypeSweep:
+	case TypeStatus, TypeTend, TypeDiscard, TypeSaveNow, TypeSettings, TypeSweep, TypeServers, TypeForget:
 		if !sender.Extension {
 			return Message{}, badf("%s is for the extension itself", m.Type)
 		}
@@ -227,7 +227,8 @@ type Reply struct {
 	// hello and due).
 	Rescues []RescueView `json:"rescues,omitempty"`
 	// RetryIn is how many milliseconds until the next rescue of the
-	// page's server is due, when none is due now.
+	// page's server is due, when none is due now; in the answer to "tend",
+	// how long until the cookies may be looked at again.
 	RetryIn int64 `json:"retryIn,omitempty"`
 	// Drop lists rescue bodies the background deletes, and Kept is how many
 	// rescues are kept in all (the badge); the background takes both out
@@ -236,6 +237,8 @@ type Reply struct {
 	Kept *int     `json:"kept,omitempty"`
 	// KeepDays answers "settings": how many days rescues are kept.
 	KeepDays int `json:"keepDays,omitempty"`
+	// Servers answers "servers": every server the engine knows.
+	Servers []ServerView `json:"servers,omitempty"`
 	// Error is set when the message was refused.
 	Error string `json:"error,omitempty"`
 }

@@ -367,16 +367,44 @@ func TestAnHttpOnlyTokenIsNeverHandedToAPage(t *testing.T) {
 	assert.Equal(t, giveUp(ReasonHTTPOnly), r)
 }
 
-func TestTendRunsAtMostOncePerMinute(t *testing.T) {
+func TestTendRunsAtMostOncePerInterval(t *testing.T) {
 	j := &jar{cookies: []xsrf.Cookie{{Value: "t", Path: "/"}}}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	e := New(j, nil, &memStore{}, func() time.Time { return now })
 	require.Equal(t, ActionOK, send(t, e, tab1, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/"}).Action)
+	assert.Zero(t, send(t, e, ext, Message{Type: TypeTend}).RetryIn)
+	now = now.Add(time.Second)
 	for range 100 { // a page setting document.cookie in a loop wakes "tend" each time
-		send(t, e, ext, Message{Type: TypeTend})
+		r := send(t, e, ext, Message{Type: TypeTend})
+		assert.Equal(t, (tendInterval - time.Second).Milliseconds(), r.RetryIn, "the background is told when to ask again")
 	}
 	assert.Equal(t, 1, j.reads, "one look at the cookies")
 	now = now.Add(tendInterval)
 	send(t, e, ext, Message{Type: TypeTend})
 	assert.Equal(t, 2, j.reads)
+}
+
+func TestTheSettingsPageSeesAndForgetsEveryServer(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	aliceKeeps(t, e)
+	// No tab of alice's is open any more: her pages' status is out of reach.
+	r := send(t, e, ext, Message{Type: TypeServers})
+	require.Len(t, r.Servers, 2)
+	assert.Equal(t, jhOrigin, r.Servers[0].Origin)
+	assert.Equal(t, "/user/alice/", r.Servers[0].BaseURL, "servers with kept saves come first")
+	require.Len(t, r.Servers[0].Rescues, 1)
+	assert.Equal(t, "alice-1", r.Servers[0].Rescues[0].ID)
+	assert.Empty(t, r.Servers[1].Rescues)
+
+	assert.NotEmpty(t, send(t, e, alice, Message{Type: TypeServers}).Error, "pages may not list servers")
+	assert.NotEmpty(t, send(t, e, alice, Message{Type: TypeForget, URL: jhOrigin + "/user/bob/"}).Error, "nor forget one")
+
+	f := handleRaw(t, e, ext, Message{Type: TypeForget, URL: jhOrigin + "/user/alice/"})
+	assert.Equal(t, ActionOK, f.Action, f.Error)
+	assert.Equal(t, []string{"alice-1"}, f.Drop, "her kept save's body goes with her server")
+	r = send(t, e, ext, Message{Type: TypeServers})
+	require.Len(t, r.Servers, 1)
+	assert.Equal(t, "/user/bob/", r.Servers[0].BaseURL)
+	assert.False(t, e.Status(context.Background(), alice.TabID, "").Detected, "her tab is forgotten too")
+	assert.NotEmpty(t, send(t, e, ext, Message{Type: TypeForget, URL: jhOrigin + "/user/alice/"}).Error, "forgotten already")
 }

@@ -1,0 +1,16 @@
+// Loads one of the extension's plain scripts (no modules, no bundler: what
+// the browser runs) into a fresh context, as a browser page would, and
+// returns the globals it defines, for unit tests run by node.
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+
+const EXTENSION = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'extension');
+
+/** Runs extension/<file> in a new context and returns {name: value} for each of `names` it defines. */
+export function loadExtensionScript(file, ...names) {
+  const context = vm.createContext({ atob, btoa, Uint8Array, TextEncoder, TextDecoder, URL, console });
+  const source = fs.readFileSync(path.join(EXTENSION, file), 'utf8');
+  vm.runInContext(`${source}\n;globalThis.__exports = { ${names.join(', ')} };`, context, { filename: file });
+  return context.__exports;
+}
