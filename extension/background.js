@@ -41,8 +41,11 @@ const DEFAULT_STORE = 'firefox-default';
 // The sender of the extension's own pages and of the background itself.
 const OWN = { tabId: -1, url: extensionOrigin, extension: true };
 
-// MAX_RESCUE bounds one rescue body, in characters.
+// MAX_RESCUE bounds one rescue body, and MAX_IN_TRANSFER all bodies on
+// their way to the background at once, in characters.
 const MAX_RESCUE = 256 * 1024 * 1024;
+const MAX_IN_TRANSFER = 320 * 1024 * 1024;
+let inTransfer = 0;
 
 let badge = -1;
 
@@ -166,12 +169,20 @@ chrome.runtime.onConnect.addListener((port) => {
 function receiveRescue(port) {
   let from = null;
   let msg = null;
+  let lease = '';
   let declared = -1;
   let parts = [];
   let size = 0;
+  let counted = 0; // what this transfer adds to inTransfer
+  const release = () => {
+    inTransfer -= counted;
+    counted = 0;
+  };
+  port.onDisconnect.addListener(release);
   const fail = (error) => {
     parts = [];
     msg = null;
+    release();
     port.postMessage({ reply: { error } });
     port.disconnect();
   };
@@ -181,10 +192,14 @@ function receiveRescue(port) {
       m.size >= 0 && m.size <= MAX_RESCUE) {
       from = pageSender(port.sender, m.doc, m.loadUrl);
       if (!from) return fail('bad sender');
+      if (inTransfer + m.size > MAX_IN_TRANSFER) return fail('too many saves on their way; try again in a moment');
+      counted = m.size;
+      inTransfer += counted;
       const ask = { type: 'may-keep', url: m.msg.url, method: m.msg.method, size: m.size };
       callEngine(ask, from).then((reply) => {
         if (reply.error) return fail(reply.error);
         msg = m.msg;
+        lease = reply.lease;
         declared = m.size;
         port.postMessage({ type: 'go' });
         return undefined;
@@ -198,7 +213,10 @@ function receiveRescue(port) {
       const body = parts;
       parts = [];
       savekeeperBodies.put(id, body)
-        .then(() => callEngine({ ...msg, type: 'rescue', id, size }, from))
+        .then(() => {
+          release(); // stored: no longer held here
+          return callEngine({ ...msg, type: 'rescue', id, size, lease }, from);
+        })
         .then((reply) => {
           if (reply.error) savekeeperBodies.delete([id]).catch(() => {});
           port.postMessage({ reply });

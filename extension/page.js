@@ -80,6 +80,10 @@
   const readyStateGetter = getter('readyState');
   const textContentGetter = getOwnPropertyDescriptor(Node.prototype, 'textContent').get;
   const baseURIGetter = getOwnPropertyDescriptor(Node.prototype, 'baseURI').get;
+  const detailGetter = getOwnPropertyDescriptor(CustomEvent.prototype, 'detail').get;
+  const create = Object.create;
+  const keys = Object.keys;
+  const regexExec = RegExp.prototype.exec;
   const charCodeAt = String.prototype.charCodeAt;
   const requestClone = Request_.prototype.clone;
   const requestText = Request_.prototype.text;
@@ -186,9 +190,20 @@
     return mode;
   }
 
+  // helloAgain says hello once more when the engine no longer knows this
+  // document (the user forgot its server in the settings, say), at most
+  // every HELLO_PAUSE ms.
+  const HELLO_PAUSE = 10000;
+  let lastHello = 0;
+  function helloAgain() {
+    if (mode !== 'jupyter' || dateNow() - lastHello < HELLO_PAUSE) return;
+    hello();
+  }
+
   // hello tells the engine which server this page belongs to; the answer
   // says whether kept saves are due.
   function hello() {
+    lastHello = dateNow();
     apply(promiseThen, ask({ type: 'hello', flavor: server.flavor, baseUrl: server.baseUrl, hub: server.hub }), [(reply) => {
       if ((isArray(reply.rescues) && reply.rescues.length) || reply.retryIn > 0) scheduleFinish(FIRST_PAUSE);
     }]);
@@ -305,10 +320,23 @@
   const pending = new Map_();
   let seq = 0;
 
+  // bare is a JSON.parse reviver that gives every object no prototype: a
+  // page script that defines getters or setters on Object.prototype (for
+  // "then", "body", "action", …) sees nothing of a reply and steers none.
+  function bare(key, value) {
+    if (!value || typeof value !== 'object' || isArray(value)) return value;
+    const out = create(null);
+    const names = keys(value);
+    for (let i = 0; i < names.length; i++) out[names[i]] = value[names[i]];
+    return out;
+  }
+
   // A reply is a JSON string, followed by "\n" and a rescue body when it
-  // carries one (the answer to "body").
+  // carries one (the answer to "body"). The event's detail is read with the
+  // browser's own getter: a page's getter would be handed the event, and
+  // with it the channel.
   apply(addEventListener, channel, [EVENT_REPLY, (event) => {
-    let detail = event.detail;
+    let detail = apply(detailGetter, event, []);
     if (typeof detail !== 'string') return;
     let body;
     const cut = apply(indexOf, detail, ['\n']);
@@ -318,31 +346,33 @@
     }
     let m;
     try {
-      m = JSONparse(detail);
+      m = JSONparse(detail, bare);
     } catch (e) {
       return;
     }
     const resolve = m && apply(mapGet, pending, [m.id]);
     if (!resolve) return;
     apply(mapDelete, pending, [m.id]);
-    const answer = m.reply && typeof m.reply === 'object' ? m.reply : {};
-    if (body !== undefined) answer.body = body;
+    const answer = m.reply && typeof m.reply === 'object' && !isArray(m.reply) ? m.reply : create(null);
+    if (body !== undefined) answer.body = body; // an own property: answer has no prototype
+    if (answer.sayHello === true) helloAgain();
     resolve(answer);
   }]);
 
   // ask sends msg (and a rescue body, for "rescue") to the engine and
-  // resolves to its reply ({} when there is none in time).
+  // resolves to its reply, an object without prototype (empty when there
+  // is none in time).
   function ask(msg, body) {
     return new Promise_((resolve) => {
       seq += 1;
       const id = seq + '.' + apply(slice, '' + random(), [2, 10]);
       apply(mapSet, pending, [id, resolve]);
       setTimeout_(() => {
-        if (apply(mapDelete, pending, [id])) resolve({});
+        if (apply(mapDelete, pending, [id])) resolve(create(null));
       }, body === undefined && msg.type !== 'body' ? ASK_TIMEOUT : BODY_TIMEOUT);
       let detail = JSONstringify({ id, msg });
       if (body !== undefined) detail += '\n' + body;
-      apply(dispatchEvent, channel, [new CustomEvent_(EVENT_REQUEST, { detail })]);
+      apply(dispatchEvent, channel, [new CustomEvent_(EVENT_REQUEST, { __proto__: null, detail })]);
     });
   }
 
@@ -357,7 +387,7 @@
       const renewUrl = target(verdict.renewUrl);
       if (renewUrl) {
         try {
-          const r = await apply(nativeFetch, G, [renewUrl, { credentials: 'same-origin', cache: 'no-store', redirect: 'follow' }]);
+          const r = await apply(nativeFetch, G, [renewUrl, { __proto__: null, credentials: 'same-origin', cache: 'no-store', redirect: 'follow' }]);
           status = r.status;
           finalUrl = r.url;
           if (r.body) r.body.cancel();
@@ -426,14 +456,26 @@
     return fileKey(url, true);
   }
 
+  // isFileRead returns the file key of a GET of a file's model, with or
+  // without its content: what the page loads a file with, and its checks.
+  function isFileRead(url, method) {
+    return apply(toUpperCase, '' + method, []) === 'GET' ? fileKey(url, true) : '';
+  }
+
+  // A contents model's top-level last_modified comes before its content
+  // (Jupyter writes the model's keys in that order), so the start of a
+  // large model, which is not JSON on its own, tells it too.
+  const LAST_MODIFIED = /^\s*\{[^{}]*?"last_modified"\s*:\s*"([^"]{1,40})"/;
+
   // modifiedIn returns the last_modified (ms) in a contents model given as
-  // JSON text, or 0.
+  // JSON text, or in the start of one, or 0.
   function modifiedIn(text) {
     let m;
     try {
-      m = JSONparse(text);
+      m = JSONparse(text, bare);
     } catch (e) {
-      return 0;
+      const found = apply(regexExec, LAST_MODIFIED, [text]);
+      m = found ? { __proto__: null, last_modified: found[1] } : null;
     }
     const t = m && typeof m.last_modified === 'string' ? DateParse(m.last_modified) : NaN;
     return t === t ? t : 0; // NaN: not a date
@@ -457,9 +499,10 @@
   // after the engine compared the file's version with the edit's.
   function answerSaveCheck(response, key) {
     const stand = () => {
-      apply(mapSet, unchecked, [key, dateNow()]);
+      const before = apply(mapGet, unchecked, [key]);
+      apply(mapSet, unchecked, [key, [before ? before[0] + 1 : 1, dateNow()]]);
       return new Response_('{"message": "SaveKeeper: the server did not answer; the save will be kept", "reason": null}',
-        { status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } });
+        { __proto__: null, status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } });
     };
     return apply(promiseThen, response, [(r) => {
       if (r.status === 401 || r.status === 403 || r.status >= 500) return stand();
@@ -469,24 +512,37 @@
     }, stand]);
   }
 
-  // unchecked holds the files whose save check SaveKeeper answered itself,
-  // and when: the save that follows is kept instead of sent.
+  // unchecked holds, per file, how many save checks SaveKeeper answered
+  // itself and when it last did: as many saves that follow are kept
+  // instead of sent.
   const unchecked = new Map_();
   const UNCHECKED_FOR = 60000; // ms
 
   // takeUnchecked tells whether a save of key follows a check SaveKeeper
-  // answered itself, and forgets that check.
+  // answered itself, and counts that check as used.
   function takeUnchecked(key) {
-    const at = apply(mapGet, unchecked, [key]);
-    apply(mapDelete, unchecked, [key]);
-    return at !== undefined && dateNow() - at < UNCHECKED_FOR;
+    const c = apply(mapGet, unchecked, [key]);
+    if (!c) return false;
+    if (c[0] > 1) c[0] -= 1;
+    else apply(mapDelete, unchecked, [key]);
+    return dateNow() - c[1] < UNCHECKED_FOR;
   }
 
-  // keptInstead answers a save that was kept without being sent.
-  function keptInstead() {
-    return new Response_('{"message": "SaveKeeper: the server did not say whether the file changed meanwhile; ' +
-      'your save is kept and will be written once it answers", "reason": null}',
-    { status: 503, statusText: 'Service Unavailable', headers: { 'Content-Type': 'application/json' } });
+  // keptInstead answers a save that was not sent: kept, or not even that.
+  function keptInstead(kept) {
+    const message = kept
+      ? 'SaveKeeper: the server did not say whether the file changed meanwhile; your save is kept and will be written once it answers'
+      : 'SaveKeeper: the server did not say whether the file changed meanwhile, and your save could not be kept: save it again, or download a copy';
+    return new Response_(JSONstringify({ message, reason: null }),
+      { __proto__: null, status: 503, statusText: 'Service Unavailable', headers: { 'Content-Type': 'application/json' } });
+  }
+
+  // keepable tells whether a save that ended with status is kept: one the
+  // server did not answer or refused for the login or token, or for a
+  // while (408, 429, 5xx). Others (400, 404, 409, 413, …) are the save's
+  // own fault, and trying them again would not help.
+  function keepable(status) {
+    return status === 0 || status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
   }
 
   // keepRescue sends the body of a save that failed to the background,
@@ -500,10 +556,12 @@
         body = null;
       }
     }
-    if (typeof body !== 'string') return;
+    if (typeof body !== 'string') return false;
     const basedOn = apply(mapGet, versions, [key]) || 0;
     const reply = await ask({ type: 'rescue', url, method: 'PUT', status, reason: reason || '', basedOn }, body);
-    if (reply.action === 'ok') scheduleFinish(FIRST_PAUSE);
+    if (reply.action !== 'ok') return false;
+    scheduleFinish(FIRST_PAUSE);
+    return true;
   }
 
   let finishTimer = 0;
@@ -585,7 +643,7 @@
     const headers = new Headers_();
     if (token) apply(headersSet, headers, ['X-XSRFToken', token]);
     try {
-      return await apply(nativeFetch, G, [check, { headers, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' }]);
+      return await apply(nativeFetch, G, [check, { __proto__: null, headers, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' }]);
     } catch (e) {
       return null;
     }
@@ -607,7 +665,7 @@
     if (typeof got.body === 'string') {
       try {
         const headers = new Headers_({ 'Content-Type': 'application/json' });
-        const request = new Request_(url, { method: 'PUT', body: got.body, headers, credentials: 'same-origin' });
+        const request = new Request_(url, { __proto__: null, method: 'PUT', body: got.body, headers, credentials: 'same-origin' });
         result = (await saveWithFetch(request, headers, url, '', false, got.body, note)).status;
       } catch (e) {
         result = 0;
@@ -683,11 +741,19 @@
         const token = tokenToSend('', false);
         if (token) {
           apply(headersSet, headers, ['X-XSRFToken', token]);
-          request = new Request_(request, { headers });
+          request = new Request_(request, { __proto__: null, headers });
         }
       }
       const response = apply(nativeFetch, G, [request]);
       if (finishPause) apply(promiseThen, response, [serverAnswered, noop]);
+      // The version of a file the page loads is the one its edits start
+      // from (read before the page reads the body: this callback is first).
+      const read = isFileRead(url, request.method);
+      if (read) {
+        apply(promiseThen, response, [(r) => {
+          if (r.ok) apply(promiseThen, readPrefix(r), [(t) => track(read, t), noop]);
+        }, noop]);
+      }
       return response;
     }
     const text = init && typeof init.body === 'string' ? init.body : null;
@@ -704,17 +770,16 @@
     const key = note ? '' : fileKey(url, request.method === 'PUT');
     if (key && takeUnchecked(key)) {
       report(url, request.method, 0, false); // counts the save
-      keepRescue(url, key, 0, '', text, text === null ? apply(requestClone, request, []) : null);
-      return keptInstead();
+      return keptInstead(await keepRescue(url, key, 0, '', text, text === null ? apply(requestClone, request, []) : null));
     }
     const sent = tokenToSend(caller, authorized);
     if (sent) apply(headersSet, headers, ['X-XSRFToken', sent]);
     const credentials = request.credentials === 'omit' ? 'same-origin' : request.credentials;
-    const first = new Request_(request, { headers, credentials });
+    const first = new Request_(request, { __proto__: null, headers, credentials });
     const spare = apply(requestClone, first, []); // the replayable body
     const kept = key && text === null ? apply(requestClone, first, []) : null; // a body that is not a string
     const keep = (status, reason) => {
-      if (key) keepRescue(url, key, status, reason, text, kept);
+      if (key && keepable(status)) keepRescue(url, key, status, reason, text, kept);
     };
     let response;
     try {
@@ -731,7 +796,7 @@
       if (verdict.token) {
         apply(headersSet, headers, ['X-XSRFToken', verdict.token]);
         try {
-          response = await apply(nativeFetch, G, [new Request_(spare, { headers, credentials })]);
+          response = await apply(nativeFetch, G, [new Request_(spare, { __proto__: null, headers, credentials })]);
         } catch (e) {
           report(url, first.method, 0, false);
           keep(0, '');
@@ -748,7 +813,7 @@
     }
     if (note) note.reason = reason;
     if (response.ok) {
-      if (key || note) apply(promiseThen, readPrefix(response), [(t) => track(fileKey(url, true), t), noop]);
+      if (key || note || isFileRead(url, first.method)) apply(promiseThen, readPrefix(response), [(t) => track(fileKey(url, true), t), noop]);
     } else {
       keep(response.status, reason);
     }
@@ -794,12 +859,12 @@
           const token = tokenToSend('', false);
           if (token) apply(xhr.setRequestHeader, this, ['X-XSRFToken', token]);
         }
-        const key = isSaveCheck(url, r.method);
+        const key = isFileRead(url, r.method);
         if (key) {
           const page = this;
           apply(addEventListener, page, ['load', () => {
             if (apply(xhrStatus, page, []) === 200 && apply(xhrResponseType, page, []) === '') {
-              track(key, apply(xhrResponseText, page, []));
+              track(key, apply(slice, apply(xhrResponseText, page, []), [0, MAX_BODY]));
             }
           }]);
         }
@@ -878,7 +943,7 @@
     if (key) {
       if (inner.status >= 200 && inner.status < 300) {
         if (inner.responseType === '' || inner.responseType === 'text') track(key, inner.responseText);
-      } else if (typeof body === 'string') {
+      } else if (typeof body === 'string' && keepable(inner.status)) {
         keepRescue(url, key, inner.status, reason, body, null);
       }
     }

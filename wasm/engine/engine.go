@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -83,8 +83,9 @@ type Engine struct {
 	// rescues are then never dropped (see save).
 	unsaved  bool
 	lastTend time.Time
-	hellos   map[string]*window // per origin
-	keeps    map[string]*window // per origin
+	hellos   map[string]*window // per server
+	keeps    map[string]*window // per server
+	tickets  map[string]ticket  // leaves to keep a save, by lease
 
 	book     rescue.Book
 	grants   map[string]grant // rescue id → the page writing it
@@ -149,7 +150,7 @@ func New(cookies CookieStore, nav Navigator, store Store, now func() time.Time) 
 	}
 	return &Engine{cookies: cookies, nav: nav, store: store, now: now, random: seededRandom,
 		servers: map[string]*server{}, tabs: map[int]tabEntry{}, flights: map[string]*flight{},
-		grants: map[string]grant{}, hellos: map[string]*window{}, keeps: map[string]*window{}}
+		grants: map[string]grant{}, hellos: map[string]*window{}, keeps: map[string]*window{}, tickets: map[string]ticket{}}
 }
 
 type savedState struct {
@@ -270,12 +271,16 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		}
 		return e.due(srv, sender.TabID)
 	}
+	if m.Type == TypeRescue && m.Lease != "" {
+		return e.addRescue(ctx, sender, m) // its ticket names the server
+	}
 	srv, err := e.serverOf(sender, m.URL)
 	if err != nil {
+		r := Reply{Error: err.Error(), SayHello: errors.Is(err, errNoHello)}
 		if m.Type == TypeFailed || m.Type == TypeRenewed {
-			return Reply{Action: ActionGiveUp, Reason: ReasonUnknownServer, Error: err.Error()}
+			r.Action, r.Reason = ActionGiveUp, ReasonUnknownServer
 		}
-		return Reply{Error: err.Error()}
+		return r
 	}
 	switch m.Type {
 	case TypeFailed:
@@ -287,7 +292,7 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 	case TypeRenewed:
 		return e.renewed(ctx, sender, srv, m)
 	case TypeRescue:
-		return e.addRescue(ctx, srv, m)
+		return e.addRescue(ctx, sender, m)
 	case TypeMayKeep:
 		return e.mayKeep(srv, m)
 	case TypeDue:
@@ -333,12 +338,15 @@ func (e *Engine) hello(ctx context.Context, sender Sender, m Message) (*server, 
 	if t, ok := e.tabs[sender.TabID]; ok && t.Doc == sender.Document && t.Server != key {
 		return nil, badf("this document said hello for another server already")
 	}
-	if !allowIn(e.hellos, origin, e.now(), hellosPerMinute) {
-		return nil, badf("too many pages of %s said hello in the last minute", origin)
+	if !allowIn(e.hellos, key, e.now(), hellosPerMinute) {
+		return nil, badf("too many pages of %s said hello in the last minute", key)
 	}
-	s := &server{Origin: origin, BaseURL: base}
-	if old, ok := e.servers[key]; ok {
-		s = old
+	s, known := e.servers[key]
+	if !known {
+		if !e.makeRoom(origin) {
+			return nil, badf("SaveKeeper knows too many servers of %s that are in use", origin)
+		}
+		s = &server{Origin: origin, BaseURL: base}
 	}
 	// A hub learned from a refusal stays one: classic pages cannot tell.
 	s.Flavor, s.Hub, s.LastSeen = flavor, s.Hub || m.Hub, e.now()
@@ -347,33 +355,8 @@ func (e *Engine) hello(ctx context.Context, sender Sender, m Message) (*server, 
 		e.dropOldestTab()
 	}
 	e.tabs[sender.TabID] = tabEntry{Server: key, Doc: sender.Document, Seen: e.now()}
-	e.forgetServers()
 	_ = e.save(ctx)
 	return s, nil
-}
-
-// forgetServers drops the least recently seen servers that have nothing
-// kept, and their tabs, while there are more than maxServers; the caller
-// holds e.mu.
-func (e *Engine) forgetServers() {
-	if len(e.servers) <= maxServers {
-		return
-	}
-	var idle []*server
-	for key, s := range e.servers {
-		if e.book.Count(key) == 0 && e.flights[key] == nil {
-			idle = append(idle, s)
-		}
-	}
-	sort.Slice(idle, func(i, j int) bool { return idle[i].LastSeen.Before(idle[j].LastSeen) })
-	for _, s := range idle[:min(len(idle), len(e.servers)-maxServers)] {
-		delete(e.servers, s.key())
-	}
-	for id, t := range e.tabs {
-		if _, ok := e.servers[t.Server]; !ok {
-			delete(e.tabs, id)
-		}
-	}
 }
 
 func (e *Engine) dropOldestTab() {
@@ -386,6 +369,11 @@ func (e *Engine) dropOldestTab() {
 	delete(e.tabs, oldest)
 }
 
+// errNoHello refuses a message from a document the engine does not know
+// (it never said hello, or its server was forgotten): the reply asks the
+// page to say hello again.
+var errNoHello = badf("this document has not said hello")
+
 // serverOf returns the server of the sender's tab, after checking that
 // requestURL belongs to it: same origin as the sending page, path under
 // the server's base URL. An empty requestURL is the server's base URL.
@@ -395,12 +383,15 @@ func (e *Engine) serverOf(sender Sender, requestURL string) (*server, error) {
 	s := e.servers[t.Server]
 	e.mu.Unlock()
 	if !ok || s == nil || t.Doc != sender.Document {
-		return nil, badf("this document of tab %d has not said hello", sender.TabID)
+		return nil, errNoHello
 	}
 	origin, u, err := originOf(sender.URL)
 	if err != nil || origin != s.Origin || !underBase(u, s.BaseURL) {
 		return nil, badf("sender is not a page of the server")
 	}
+	e.mu.Lock()
+	s.LastSeen = e.now() // stored with the next change; the page is active
+	e.mu.Unlock()
 	if requestURL == "" {
 		return s, nil
 	}

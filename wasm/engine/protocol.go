@@ -235,6 +235,10 @@ type Reply struct {
 	// before a reply reaches a page.
 	Drop []string `json:"drop,omitempty"`
 	Kept *int     `json:"kept,omitempty"`
+	// SayHello asks the page to say hello again: the engine does not know
+	// its document (its server was forgotten, or another document of the
+	// tab said hello since).
+	SayHello bool `json:"sayHello,omitempty"`
 	// KeepDays answers "settings": how many days rescues are kept.
 	KeepDays int `json:"keepDays,omitempty"`
 	// Servers answers "servers": every server the engine knows.

@@ -113,72 +113,112 @@ func keptReason(status int, reason string) string {
 	return ReasonRefused
 }
 
+// ticket is the leave, given by may-keep, to keep a save of up to size
+// bytes for server: it holds its share of the bounds until the save is
+// recorded or the leave ends, and it names the server, so that a save
+// whose page was reloaded while its body travelled is still recorded.
+type ticket struct {
+	server string
+	size   int64
+	until  time.Time
+}
+
 // mayKeep answers the background, before a page sends it the body of a
-// save to keep: the same checks as addRescue, so that a body that would be
-// refused is never stored. It is limited per origin, as each body costs
-// the background a store.
+// save to keep: the same checks as addRescue, counting the saves on their
+// way; a yes is a ticket (Lease) that reserves their share. It is limited
+// per server, as each body costs the background a transfer and a store.
 func (e *Engine) mayKeep(srv *server, m Message) Reply {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, err := e.keepable(srv, m); err != nil {
 		return Reply{Error: err.Error()}
 	}
-	if !allowIn(e.keeps, srv.Origin, e.now(), keepsPerMinute) {
-		return Reply{Error: badf("too many saves of %s kept in the last minute", srv.Origin).Error()}
+	if !allowIn(e.keeps, srv.key(), e.now(), keepsPerMinute) {
+		return Reply{Error: badf("too many saves of %s kept in the last minute", srv.key()).Error()}
 	}
-	return Reply{Action: ActionOK}
+	lease, err := e.newLease()
+	if err != nil {
+		return Reply{Error: err.Error()}
+	}
+	e.tickets[lease] = ticket{server: srv.key(), size: m.Size, until: e.now().Add(ticketTime)}
+	return Reply{Action: ActionOK, Lease: lease}
 }
 
 // keepable returns the path of the file m saves, if srv's page may keep it:
 // a save of a file with a path of sane length, within the bounds on what
-// the server, its origin and all servers keep. The caller holds e.mu.
+// the server and all servers keep, counting the saves on their way
+// (tickets). The caller holds e.mu.
 func (e *Engine) keepable(srv *server, m Message) (string, error) {
 	path, ok := rescue.ContentsPath(m.URL, srv.BaseURL)
 	if !ok || m.Method != "PUT" || len(path) > maxPath {
 		return "", badf("not a save of a file")
 	}
+	now := e.now()
+	for lease, t := range e.tickets {
+		if now.After(t.until) {
+			delete(e.tickets, lease)
+		}
+	}
 	replaces := false // a newer save of a file takes its older one's place
 	for _, r := range e.book.Rescues {
 		replaces = replaces || (r.Server == srv.key() && r.Path == path)
 	}
-	count, bytes := e.kept(func(r rescue.Rescue) bool { return r.Server == srv.key() })
+	count, bytes := e.kept(srv.key())
+	allCount, allBytes := e.kept("")
 	if replaces {
-		count--
+		count, allCount = count-1, allCount-1
 	}
 	if count >= maxRescuesPerServer || bytes+m.Size > maxBytesPerServer {
 		return "", badf("too many rescues for %s", srv.key())
 	}
-	count, bytes = e.kept(func(r rescue.Rescue) bool { return strings.HasPrefix(r.Server, srv.Origin+"/") })
-	if replaces {
-		count--
-	}
-	if count >= maxRescuesPerOrigin || bytes+m.Size > maxBytesPerOrigin {
-		return "", badf("too many rescues for %s", srv.Origin)
-	}
-	if all, _ := e.kept(func(rescue.Rescue) bool { return true }); all >= maxRescues && !replaces {
+	if allCount >= maxRescues || allBytes+m.Size > maxBytes {
 		return "", badf("too many rescues")
 	}
 	return path, nil
 }
 
-// kept counts the rescues that match, and their bytes; the caller holds
-// e.mu.
-func (e *Engine) kept(match func(rescue.Rescue) bool) (n int, bytes int64) {
+// kept counts the rescues of server (all servers when it is empty) and
+// the saves on their way to it, and their bytes; the caller holds e.mu.
+func (e *Engine) kept(server string) (n int, bytes int64) {
 	for _, r := range e.book.Rescues {
-		if match(r) {
+		if server == "" || r.Server == server {
 			n++
 			bytes += r.Size
+		}
+	}
+	for _, t := range e.tickets {
+		if server == "" || t.server == server {
+			n++
+			bytes += t.size
 		}
 	}
 	return n, bytes
 }
 
-// addRescue records a kept save whose body the background has stored. A
+// addRescue records a kept save whose body the background has stored,
+// for the server its ticket names (or, without one, the sender's). A
 // rescue the engine could not store is refused: its body is dropped and
 // the page learns that the save was not kept.
-func (e *Engine) addRescue(ctx context.Context, srv *server, m Message) Reply {
+func (e *Engine) addRescue(ctx context.Context, sender Sender, m Message) Reply {
+	refuse := func(err error) Reply { return Reply{Error: err.Error(), Drop: dropOf(m.ID)} }
 	if m.ID == "" {
-		return Reply{Error: badf("not a save of a file").Error()}
+		return refuse(badf("not a save of a file"))
+	}
+	var srv *server
+	if m.Lease != "" {
+		e.mu.Lock()
+		t, ok := e.tickets[m.Lease]
+		delete(e.tickets, m.Lease) // its share goes back; the save itself is counted below
+		srv = e.servers[t.server]
+		e.mu.Unlock()
+		if !ok || srv == nil || m.Size > t.size {
+			return refuse(badf("no leave to keep this save"))
+		}
+	} else {
+		var err error
+		if srv, err = e.serverOf(sender, m.URL); err != nil {
+			return refuse(err)
+		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -187,7 +227,10 @@ func (e *Engine) addRescue(ctx context.Context, srv *server, m Message) Reply {
 	}
 	path, err := e.keepable(srv, m)
 	if err != nil {
-		return Reply{Error: err.Error(), Drop: []string{m.ID}}
+		return refuse(err)
+	}
+	if !keptStatus(m.Status) {
+		return refuse(badf("a save refused with %d is not kept", m.Status))
 	}
 	r := rescue.Rescue{ID: m.ID, Server: srv.key(), Path: path, Taken: e.now(), BasedOn: fromMilli(m.BasedOn),
 		Size: m.Size, Reason: keptReason(m.Status, m.Reason), State: rescue.Pending}
@@ -197,7 +240,7 @@ func (e *Engine) addRescue(ctx context.Context, srv *server, m Message) Reply {
 	if err := e.save(ctx); err != nil {
 		e.book.Rescues = before
 		srv.Kept--
-		return Reply{Error: badf("the save could not be stored: %v", err).Error(), Drop: []string{m.ID}}
+		return refuse(badf("the save could not be stored: %v", err))
 	}
 	var drop []string
 	for _, old := range superseded {
@@ -205,6 +248,22 @@ func (e *Engine) addRescue(ctx context.Context, srv *server, m Message) Reply {
 		delete(e.grants, old.ID)
 	}
 	return Reply{Action: ActionOK, Drop: drop}
+}
+
+// dropOf is the body to drop with a refused rescue: its own, if it has one.
+func dropOf(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{id}
+}
+
+// keptStatus tells whether a save that ended with status is one to keep:
+// the server did not answer, refused it for the login or the token, or for
+// a while (408, 429, 5xx). Others are the save's own fault (400, 404,
+// 409, 413, …): trying it again would not help.
+func keptStatus(status int) bool {
+	return status == 0 || status == 401 || status == 403 || status == 408 || status == 429 || status >= 500
 }
 
 // due answers a page asking which rescues of srv it may try now: pending,
