@@ -46,14 +46,15 @@ after(async () => {
 
 /**
  * Runs in the page: dispatches each of `messages` ([msg, body?]) as the
- * relay's request event on a document (this page's, or with `opened`, the
- * document of the window this page opened with window.open), listens for
- * the relay's replies on that document for `wait` ms, and resolves to one
+ * relay's request event on a target: this page's document ('self'), the
+ * document of the window this page opened with window.open ('opened'), or
+ * the element this page took from that window's page layer ('channel'),
+ * listens for the relay's replies there for `wait` ms, and resolves to one
  * answer per message: {reply, body}, or null when nothing answered.
  */
-function forgeAll(messages, opened, wait) {
-  const doc = opened ? window.__opened.document : document;
-  const Event = opened ? window.__opened.CustomEvent : CustomEvent;
+function forgeAll(messages, where, wait) {
+  const doc = { self: document, opened: window.__opened && window.__opened.document, channel: window.__channel }[where];
+  const Event = where === 'self' ? CustomEvent : window.__opened.CustomEvent;
   const answers = messages.map(() => null);
   const ids = messages.map((m, i) => `forged-${i}-${Math.random()}`);
   const onReply = (event) => {
@@ -81,8 +82,8 @@ function forgeAll(messages, opened, wait) {
 }
 
 /** Forges `messages` from `page` (see forgeAll) and returns the answers. */
-function forge(page, messages, { opened = false, wait = 2000 } = {}) {
-  return page.evaluate(forgeAll, messages, opened, wait);
+function forge(page, messages, { where = 'self', wait = 2000 } = {}) {
+  return page.evaluate(forgeAll, messages, where, wait);
 }
 
 /** Every message a page layer may send, for a server's save URL and kept save id. */
@@ -181,6 +182,58 @@ for (const browserName of BROWSERS) {
       }
     });
 
+    test('a script that redefines built-ins the page layer meets (event detail, Object.prototype) gets neither its channel nor a reply', { timeout: TEST_TIMEOUT }, async () => {
+      const b = pair.withExt;
+      mine.writeNotebook('prototypes.ipynb', ['print(1)']);
+      const page = await openNotebook(b.browser, mine, 'prototypes.ipynb');
+      try {
+        const seen = await page.evaluate(async (url) => {
+          const caught = { targets: 0, fromPrototype: [] };
+          const body = JSON.stringify({ type: 'notebook', content: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 } });
+          const init = { method: 'PUT', headers: { 'X-XSRFToken': 'wrong' }, body };
+          const TYPES = ['hello', 'failed', 'renewed', 'outcome', 'due', 'check', 'finished', 'rescue', 'body'];
+          const ours = (o) => {
+            if (!o || typeof o !== 'object' || o === init) return false;
+            const own = Object.keys(o);
+            return ['action', 'sayHello', 'lease', 'retryIn', 'rescues', 'msg'].some((k) => own.includes(k)) ||
+              (own.includes('type') && TYPES.includes(o.type));
+          };
+          const detail = Object.getOwnPropertyDescriptor(CustomEvent.prototype, 'detail').get;
+          Object.defineProperty(CustomEvent.prototype, 'detail', {
+            configurable: true,
+            get() {
+              if (this.target && this.target !== document) caught.targets += 1;
+              return detail.call(this);
+            },
+          });
+          for (const name of ['then', 'body', 'action', 'token', 'rescues', 'signal', 'toJSON']) {
+            Object.defineProperty(Object.prototype, name, {
+              configurable: true,
+              // The page layer's replies, messages and requests, if they
+              // came this way (Jupyter's own objects do too, and are not counted).
+              get() {
+                if (ours(this)) caught.fromPrototype.push(`get ${name} of ${Object.keys(this)}`);
+                return undefined;
+              },
+              set(v) {
+                if (ours(this)) caught.fromPrototype.push(`set ${name} of ${Object.keys(this)}: ${String(v).slice(0, 40)}`);
+              },
+            });
+          }
+          // Make the page layer ask the engine: a save refused for its token.
+          const status = await fetch(`${url}api/contents/prototypes.ipynb`, init).then((r) => r.status, (e) => String(e));
+          for (const name of ['then', 'body', 'action', 'token', 'rescues', 'signal', 'toJSON']) delete Object.prototype[name];
+          Object.defineProperty(CustomEvent.prototype, 'detail', { configurable: true, get: detail });
+          return { status, ...caught };
+        }, mine.url);
+        assert.equal(seen.targets, 0, 'no event of the channel went through the page\'s getter');
+        assert.deepEqual(seen.fromPrototype, [], 'no reply, message or request of the page layer went through Object.prototype');
+        assert.ok([200, 201].includes(seen.status), `the page layer still recovered the save: ${seen.status}`);
+      } finally {
+        await page.close();
+      }
+    });
+
     test('a sandboxed file the server serves (/files/, opaque origin) gets nothing of its server', { timeout: TEST_TIMEOUT }, async () => {
       const b = pair.withExt;
       const kept = await theirKeptSave(b);
@@ -272,12 +325,32 @@ for (const browserName of BROWSERS) {
         assert.equal(await keptCount(b), keptBefore, 'no kept save was added or cleared');
 
         // Bob's page opens alice's notebook in a window of its own, and
-        // speaks into that window's document, which her relay serves.
-        await page.evaluate((u) => { window.__opened = window.open(u); }, hub.notebookUrl('alice', aliceNb));
+        // speaks into that window's document, which her relay serves. The
+        // browser reuses the new window's first, blank one for her page:
+        // bob changes its dispatchEvent before her page layer runs, and so
+        // gets her page layer's channel.
+        await page.evaluate((u) => {
+          window.__opened = window.open(u);
+          const proto = window.__opened.EventTarget.prototype;
+          const dispatch = proto.dispatchEvent;
+          proto.dispatchEvent = function (event) {
+            if (!window.__channel && this.nodeName === 'SPAN') window.__channel = this;
+            return dispatch.call(this, event);
+          };
+        }, hub.notebookUrl('alice', aliceNb));
         await waitFor(() => page.evaluate(() => Boolean(window.__opened && window.__opened.Jupyter &&
           window.__opened.Jupyter.notebook && window.__opened.Jupyter.notebook._fully_loaded)),
         { timeout: 30000, what: 'alice\'s notebook in the window bob\'s page opened' });
-        answers.opened = await forge(page, everyMessage(aliceSave, kept, alicePath), { opened: true });
+        answers.opened = await forge(page, everyMessage(aliceSave, kept, alicePath), { where: 'opened' });
+        // Through her page layer's own channel: it may recover her page's
+        // requests (what her page can do itself), but the writing back of
+        // kept saves is not done in a window another page opened.
+        assert.equal(await page.evaluate(() => Boolean(window.__channel)), true, 'bob\'s page took the channel (the browser allows it)');
+        const through = await forge(page, [[{ type: 'due' }], [{ type: 'check', id: kept, status: 404 }], [{ type: 'body', id: kept }],
+          [{ type: 'finished', id: kept, method: 'PUT', status: 200, ok: true }]], { where: 'channel' });
+        assert.ok(through.every((a) => !a || (!a.body && !(a.reply.rescues || []).length && a.reply.action !== 'write')),
+          `no kept save of hers is listed, granted, read or cleared through it: ${JSON.stringify(through).slice(0, 600)}`);
+        assert.equal(await keptCount(b), keptBefore, 'her kept save is still there');
 
         // Her tab, which said hello for her server, goes to a page of bob's
         // server without a Jupyter marker; a script there speaks.

@@ -140,48 +140,6 @@ for (const browserName of BROWSERS) {
       }
     });
 
-    test('the settings page lists the kept saves of a server no tab shows, discards one and forgets the server with the other', { timeout: TEST_TIMEOUT }, async () => {
-      const b = pair.withExt;
-      const server = await startJupyter({ flavor: 'notebook6' });
-      const name = `settings-${browserName}.ipynb`;
-      server.writeNotebook(name, ['print("start")']);
-      const page = await openNotebook(b.browser, server, name);
-      const before = await keptCount(b);
-      await server.stop();
-      try {
-        assert.equal((await editAndSave(page, uniqueText('kept'))).ok, false);
-        // A second file saved from the same page (a script's PUT): kept too.
-        const other = await page.evaluate((url) => fetch(`${url}api/contents/other.ipynb`, {
-          method: 'PUT', body: JSON.stringify({ type: 'notebook', content: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 } }),
-        }).then((r) => r.status, (e) => String(e)), server.url);
-        assert.match(String(other), /TypeError|Failed|NetworkError/, 'the server is down');
-        await waitFor(async () => (await keptCount(b)) === before + 2, { what: 'both saves kept' });
-      } finally {
-        await page.close(); // no tab of the server is left: the popup cannot show its kept saves
-      }
-      const options = await b.browser.newPage();
-      try {
-        await openExtensionPage(options, `${b.extensionOrigin}/options.html`);
-        const where = server.url;
-        const listed = () => options.evaluate((w) => [...document.querySelectorAll('#servers > li')]
-          .filter((li) => li.textContent.includes(w)).map((li) => li.innerText).join('\n'), where);
-        const shown = await waitFor(async () => { const t = await listed(); return t.includes(name) && t.includes('other.ipynb') && t; },
-          { what: 'the server and its two kept saves in the settings page' });
-        assert.match(shown, /Download/);
-        const click = (label) => options.evaluate((l) => document.querySelector(`button[aria-label="${l}"]`).click(), label);
-        await click('Discard other.ipynb');
-        await click('Discard other.ipynb'); // "Discard for good?"
-        await waitFor(async () => !(await listed()).includes('other.ipynb'), { what: 'the discarded save to go' });
-        assert.equal(await keptCount(b), before + 1);
-        await click(`Forget ${where}`);
-        await click(`Forget ${where}`); // "Forget it and its kept saves?"
-        await waitFor(async () => (await listed()) === '', { what: 'the server to go' });
-        assert.equal(await keptCount(b), before, 'its kept save went with it');
-      } finally {
-        await options.close();
-      }
-    });
-
     test('classic Notebook: a file changed on disk meanwhile is not overwritten, and the popup says why', { timeout: TEST_TIMEOUT }, async () => {
       const name = `conflict-${browserName}.ipynb`;
       const r = await classicServerDown(pair.withExt, { withExt: true, name, browserName, changeOnDisk: true });
@@ -300,6 +258,48 @@ for (const browserName of BROWSERS) {
         if (popup) await popup.close();
         await page.close();
         await server.stop();
+      }
+    });
+
+    test('the settings page lists the kept saves of a server no tab shows, discards one and forgets the server with the other', { timeout: TEST_TIMEOUT }, async () => {
+      const b = pair.withExt;
+      const server = await startJupyter({ flavor: 'notebook6' });
+      const name = `settings-${browserName}.ipynb`;
+      server.writeNotebook(name, ['print("start")']);
+      const page = await openNotebook(b.browser, server, name);
+      const before = await keptCount(b);
+      await server.stop();
+      try {
+        assert.equal((await editAndSave(page, uniqueText('kept'))).ok, false);
+        // A second file saved from the same page (a script's PUT): kept too.
+        const other = await page.evaluate((url) => fetch(`${url}api/contents/other.ipynb`, {
+          method: 'PUT', body: JSON.stringify({ type: 'notebook', content: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 } }),
+        }).then((r) => r.status, (e) => String(e)), server.url);
+        assert.match(String(other), /TypeError|Failed|NetworkError/, 'the server is down');
+        await waitFor(async () => (await keptCount(b)) === before + 2, { what: 'both saves kept' });
+      } finally {
+        await page.close(); // no tab of the server is left: the popup cannot show its kept saves
+      }
+      const options = await b.browser.newPage();
+      try {
+        await openExtensionPage(options, `${b.extensionOrigin}/options.html`);
+        const where = server.url;
+        const listed = () => options.evaluate((w) => [...document.querySelectorAll('#servers > li')]
+          .filter((li) => li.textContent.includes(w)).map((li) => li.innerText).join('\n'), where);
+        const shown = await waitFor(async () => { const t = await listed(); return t.includes(name) && t.includes('other.ipynb') && t; },
+          { what: 'the server and its two kept saves in the settings page' });
+        assert.match(shown, /Download/);
+        const click = (label) => options.evaluate((l) => document.querySelector(`button[aria-label="${l}"]`).click(), label);
+        await click('Discard other.ipynb');
+        await click('Discard other.ipynb'); // "Discard for good?"
+        await waitFor(async () => !(await listed()).includes('other.ipynb'), { what: 'the discarded save to go' });
+        assert.equal(await keptCount(b), before + 1);
+        await click(`Forget ${where}`);
+        await click(`Forget ${where}`); // "Forget it and its kept saves?"
+        await waitFor(async () => (await listed()) === '', { what: 'the server to go' });
+        assert.equal(await keptCount(b), before, 'its kept save went with it');
+      } finally {
+        await options.close();
       }
     });
   });

@@ -106,7 +106,10 @@ callEngine({ type: 'status', tabId: -1 }, OWN)
 function pageSender(sender, doc, loadUrl) {
   if (!sender || sender.id !== chrome.runtime.id || !sender.tab || typeof sender.tab.id !== 'number') return null;
   if (sender.tab.incognito || (typeof sender.tab.cookieStoreId === 'string' && sender.tab.cookieStoreId !== DEFAULT_STORE)) return null;
-  if (sender.frameId !== 0 || typeof sender.url !== 'string' || sender.url.startsWith(extensionOrigin)) return null;
+  // A tab's top document: frame 0, or (Chrome) a prerendered page, whose
+  // frame keeps another id once it is shown.
+  const top = sender.frameId === 0 || sender.frameType === 'outermost_frame';
+  if (!top || typeof sender.url !== 'string' || sender.url.startsWith(extensionOrigin)) return null;
   if (typeof doc !== 'string' || typeof loadUrl !== 'string') return null;
   const from = { tabId: sender.tab.id, url: sender.url, doc, loadUrl, extension: false };
   if (typeof sender.origin === 'string') from.origin = sender.origin;

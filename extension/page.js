@@ -183,6 +183,8 @@
       // A page the browser brings back from its back-forward cache says
       // hello again: another document of the tab may have said it since.
       apply(addEventListener, G, ['pageshow', (event) => { if (event.persisted) hello(); }]);
+      // And one Chrome prerendered, once it is shown.
+      apply(addEventListener, doc, ['prerenderingchange', hello]);
     } else {
       mode = 'off';
       unwrap();
@@ -370,7 +372,11 @@
       setTimeout_(() => {
         if (apply(mapDelete, pending, [id])) resolve(create(null));
       }, body === undefined && msg.type !== 'body' ? ASK_TIMEOUT : BODY_TIMEOUT);
-      let detail = JSONstringify({ id, msg });
+      // Without prototypes, so that no getter of the page's (toJSON) sees it.
+      const plain = create(null);
+      const names = keys(msg);
+      for (let i = 0; i < names.length; i++) plain[names[i]] = msg[names[i]];
+      let detail = JSONstringify({ __proto__: null, id, msg: plain });
       if (body !== undefined) detail += '\n' + body;
       apply(dispatchEvent, channel, [new CustomEvent_(EVENT_REQUEST, { __proto__: null, detail })]);
     });
@@ -397,8 +403,8 @@
       }
       verdict = await ask({ type: 'renewed', lease: verdict.lease, status, finalUrl });
     }
-    if (verdict.action === 'retry' && typeof verdict.token === 'string' && verdict.token) return { token: verdict.token };
-    return { token: '', reason: typeof verdict.reason === 'string' ? verdict.reason : '' };
+    if (verdict.action === 'retry' && typeof verdict.token === 'string' && verdict.token) return { __proto__: null, token: verdict.token, reason: '' };
+    return { __proto__: null, token: '', reason: typeof verdict.reason === 'string' ? verdict.reason : '' };
   }
 
   // report tells the engine how a save ended, for the popup's counts. A

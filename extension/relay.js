@@ -19,6 +19,12 @@
 // with an opaque origin (Jupyter serves user files with
 // "Content-Security-Policy: sandbox"), the relay does nothing at all.
 //
+// A window that another page of its origin opened (window.open) reuses the
+// opener's first, blank window: the opener could change the page's built-in
+// functions before the page layer captures them, and so see what the page
+// layer sees. In such a window the relay takes no part in writing kept
+// saves back (due, check, body, finished): other pages of the server do.
+//
 // The relay forwards only JSON strings of bounded size that hold one of
 // the page-layer message types, at a bounded rate, and the engine checks
 // each message again against the tab, document and URL the browser
@@ -40,6 +46,7 @@
   const EVENT_FINISH = 'savekeeper:finish';
   const MAX_MESSAGE = 64 * 1024;
   const PAGE_TYPES = new Set(['hello', 'failed', 'renewed', 'outcome', 'due', 'check', 'finished', 'rescue', 'body']);
+  const WRITE_BACK = new Set(['due', 'check', 'body', 'finished']);
   const MAX_RESCUE = 256 * 1024 * 1024; // characters
   const PART = 4 * 1024 * 1024; // characters per port message
   const RATE_WINDOW = 10000; // ms
@@ -125,6 +132,16 @@
     return false;
   });
 
+  // openedBySite tells whether another page of this origin opened this
+  // window (a cross-origin opener cannot reach into it).
+  function openedBySite() {
+    try {
+      return window.opener !== null && window.opener.location.origin === location.origin;
+    } catch (e) {
+      return false;
+    }
+  }
+
   // onRequest handles one message of the page layer.
   function onRequest(event) {
     let detail = event.detail;
@@ -147,6 +164,10 @@
     const msg = parsed.msg;
     if (!msg || typeof msg !== 'object' || Array.isArray(msg) || !PAGE_TYPES.has(msg.type)) return;
     if ((msg.type === 'rescue') !== (body !== null)) return; // a body comes with a rescue, and only then
+    if (WRITE_BACK.has(msg.type) && openedBySite()) {
+      reply(parsed.id, { action: 'ok', reason: 'opened-by-another-page' });
+      return;
+    }
     if (!allowed() || (body !== null && !rescueAllowed())) {
       reply(parsed.id, { action: 'give-up', reason: 'rate-limited' });
       return;
