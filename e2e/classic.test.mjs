@@ -323,8 +323,10 @@ for (const browserName of BROWSERS) {
         }
       }
       assert.deepEqual(seen.without.relative, { viaFetch: 200, viaXHR: 200 }, 'the echo server answers the relative requests');
-      assert.deepEqual(seen.with, seen.without, 'with SaveKeeper as without: no X-XSRFToken to the other site, no exception');
-      assert.deepEqual(seen.with.headers, ['', ''], 'the echo server saw neither X-XSRFToken nor a preflight for it');
+      for (const k of ['relative', 'badCookie']) assert.deepEqual(seen.with[k], seen.without[k], `${k}: with SaveKeeper as without`);
+      // (Jupyter's own relative requests may reach the echo server too while the <base> is there.)
+      assert.ok(seen.with.headers.length >= 2, 'the echo server saw the requests');
+      assert.deepEqual(seen.with.headers.filter(Boolean), [], 'the echo server saw neither X-XSRFToken nor a preflight for it');
     });
   });
 }

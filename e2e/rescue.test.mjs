@@ -403,7 +403,7 @@ describe('JupyterLab 4.6: the file changed on the server, and the check before t
       proxy.fault = 'fail-check';
       const { dialog } = await typeAndSave(page, server, name, marker('mine'));
       assert.equal(proxy.fault, '', 'the proxy failed the check');
-      await new Promise((r) => setTimeout(r, NOT_BY_ITSELF)); // a kept save is tried within seconds
+      await new Promise((r) => setTimeout(r, 6000)); // a kept save is tried 2 s after it was kept
       return { dialog, disk: cellOnDisk(server, name) };
     } finally {
       await page.close();

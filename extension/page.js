@@ -133,12 +133,31 @@
 
   // ---- The private channel to the relay ---------------------------------
 
+  // The relay and the page layer both run before any script of the page,
+  // in either order (the manifest lists the relay first; scripts registered
+  // for a site the user enabled come in no set order). The page layer shows
+  // the relay its element in one event, the relay answers on the element;
+  // if the relay was not there yet, it announces itself when it comes, and
+  // the page layer shows it the element then. Only the first counts.
+  const EVENT_RELAY = 'savekeeper:relay';
+  const EVENT_LINKED = 'savekeeper:linked';
+  const removeEventListener = EventTarget.prototype.removeEventListener;
   const channel = doc.createElement('span');
-  {
+  let linked = false;
+  apply(addEventListener, channel, [EVENT_LINKED, () => { linked = true; }]);
+  function link() {
     const parent = doc.documentElement || doc;
     parent.appendChild(channel);
-    apply(dispatchEvent, channel, [new CustomEvent_(EVENT_CHANNEL, { bubbles: true })]);
+    apply(dispatchEvent, channel, [new CustomEvent_(EVENT_CHANNEL, { __proto__: null, bubbles: true })]);
     parent.removeChild(channel);
+  }
+  link();
+  if (!linked) {
+    const onRelay = () => {
+      if (!linked) link();
+      if (linked) apply(removeEventListener, doc, [EVENT_RELAY, onRelay, true]);
+    };
+    apply(addEventListener, doc, [EVENT_RELAY, onRelay, true]);
   }
 
   // ---- Detection -------------------------------------------------------

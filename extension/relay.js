@@ -9,7 +9,10 @@
 // the page, creates an element, shows it to the relay in one event on the
 // document, and takes it out of the document again. From then on both
 // listen and dispatch on that detached element alone, which no page script
-// can reach. Only the first such event counts.
+// can reach. Only the first such event counts. The two run in either
+// order (scripts registered for a site the user enabled come in no set
+// order): the relay announces itself, and a page layer that ran first
+// shows its element then.
 //
 // Each message the relay forwards names this document: an id chosen here,
 // and the address the document was loaded at, both out of the page's
@@ -41,6 +44,8 @@
   if (self.origin !== location.origin) return; // an opaque (sandboxed) origin
 
   const EVENT_CHANNEL = 'savekeeper:channel';
+  const EVENT_RELAY = 'savekeeper:relay';
+  const EVENT_LINKED = 'savekeeper:linked';
   const EVENT_REQUEST = 'savekeeper:request';
   const EVENT_REPLY = 'savekeeper:reply';
   const EVENT_FINISH = 'savekeeper:finish';
@@ -53,8 +58,10 @@
   const RATE_LIMIT = 100; // messages per window; a save uses at most four
   const RESCUE_LIMIT = 10; // rescue bodies per window
 
-  // This document, as the engine knows it.
-  const doc = crypto.randomUUID();
+  // This document, as the engine knows it: a random id (getRandomValues:
+  // randomUUID exists only in secure contexts, and an enabled site may be
+  // plain http), and the address it was loaded at.
+  const doc = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   const loadUrl = location.href;
 
   let channel = null; // the page layer's private element
@@ -194,12 +201,16 @@
   }
 
   // The page layer's channel: the first one shown, which page.js shows
-  // before any script of the page runs.
+  // before any script of the page runs, at its own start or when the relay
+  // announces itself (the two run in either order). The relay answers on
+  // the element, so that the page layer knows.
   function onChannel(event) {
     document.removeEventListener(EVENT_CHANNEL, onChannel, true);
     if (channel || event.target === document || event.target.isConnected !== true) return;
     channel = event.target;
     channel.addEventListener(EVENT_REQUEST, onRequest);
+    channel.dispatchEvent(new CustomEvent(EVENT_LINKED));
   }
   document.addEventListener(EVENT_CHANNEL, onChannel, true);
+  document.dispatchEvent(new CustomEvent(EVENT_RELAY));
 })();

@@ -26,9 +26,7 @@ type browser struct {
 
 var browsers = []browser{
 	{name: "chrome", archiveExt: ".zip", drop: []string{"background.scripts", "browser_specific_settings"}},
-	// Firefox does not know externally_connectable (no page or other
-	// extension can connect there unless the background listens for it).
-	{name: "firefox", archiveExt: ".xpi", drop: []string{"background.service_worker", "minimum_chrome_version", "externally_connectable"}},
+	{name: "firefox", archiveExt: ".xpi", drop: []string{"background.service_worker", "minimum_chrome_version"}},
 }
 
 // wasmBuildFlags are the release flags the engine is built with.

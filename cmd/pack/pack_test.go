@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,16 +25,19 @@ func TestStampManifest(t *testing.T) {
 		assert.Equal(t, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'", csp["extension_pages"])
 		assert.Equal(t, "not_allowed", m["incognito"], "no private window: kept saves and tokens would cross into the normal profile")
 		assert.NotContains(t, m, "web_accessible_resources", "no page can load the extension's files")
+		// No page may connect (Chrome's default without the key); another
+		// extension could, but nothing listens (TestNoExternalListener). An
+		// empty key is what Chromium warns about ("nothing will be able to
+		// connect"), and Firefox does not know it.
+		assert.NotContains(t, m, "externally_connectable")
 		switch b.name {
 		case "chrome":
-			assert.Equal(t, map[string]any{"ids": []any{}}, m["externally_connectable"], "no other extension or page connects")
 			assert.Equal(t, "background.js", bg["service_worker"])
 			assert.NotContains(t, bg, "scripts")
 			assert.NotContains(t, m, "browser_specific_settings")
 		case "firefox":
 			assert.Equal(t, []any{"wasm_exec.js", "bodies.js", "sites.js", "background.js"}, bg["scripts"])
 			assert.NotContains(t, bg, "service_worker")
-			assert.NotContains(t, m, "externally_connectable", "Firefox does not know it")
 			gecko := m["browser_specific_settings"].(map[string]any)["gecko"].(map[string]any)
 			assert.Equal(t, "savekeeper@savekeeper.dev", gecko["id"])
 		}
@@ -71,4 +75,20 @@ func TestSourceManifest(t *testing.T) {
 		assert.Equal(t, "document_start", cs.RunAt)
 	}
 	assert.NotEqual(t, m.ContentScripts[0].JS, m.ContentScripts[1].JS, "Chromium injects a file once per frame")
+}
+
+// TestNoExternalListener checks that no script of the extension listens for
+// messages or connections from other extensions or from web pages: with
+// none, whatever they send is answered by no one.
+func TestNoExternalListener(t *testing.T) {
+	files, err := filepath.Glob("../../extension/*.js")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, api := range []string{"onMessageExternal", "onConnectExternal", "onUserScriptMessage"} {
+			assert.NotContains(t, string(src), api, "%s listens for %s", f, api)
+		}
+	}
 }
