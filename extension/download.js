@@ -9,6 +9,7 @@
 // reorder what a name shows (controls, bidirectional marks) or that file
 // systems refuse are taken out.
 'use strict';
+/* global savekeeperBodies */
 
 const savekeeperDownload = (() => {
   const TEXT = new Set(['txt', 'md', 'py', 'r', 'jl', 'csv', 'tsv', 'json', 'yaml', 'yml', 'toml', 'ini', 'cfg', 'tex', 'rst', 'log']);
@@ -76,5 +77,23 @@ const savekeeperDownload = (() => {
     return { data: body, type: 'application/json', name: fileName(path, 'raw') };
   }
 
-  return { fileName, fileOf };
+  // download saves the kept save with id (a rescue of path) through the
+  // browser's downloads, from one of the extension's pages, and resolves
+  // to the name it was saved under. The body is read from the extension's
+  // IndexedDB (bodies.js).
+  async function download(id, path) {
+    const parts = await savekeeperBodies.get(id);
+    if (!parts) throw new Error('the kept save is gone');
+    const file = fileOf(parts.join(''), path);
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([file.data], { type: file.type }));
+    a.download = file.name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+    return file.name;
+  }
+
+  return { fileName, fileOf, download };
 })();

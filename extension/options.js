@@ -3,7 +3,7 @@
 // server SaveKeeper knows with its kept saves (download, discard, forget
 // the server), also of sites the user no longer visits.
 'use strict';
-/* global savekeeperSites, savekeeperBodies, savekeeperDownload */
+/* global savekeeperSites, savekeeperDownload */
 
 function note(text) {
   document.getElementById('note').textContent = text;
@@ -82,17 +82,8 @@ function confirmed(b, again) {
 }
 
 async function download(r) {
-  const parts = await savekeeperBodies.get(r.id);
-  if (!parts) throw new Error('the kept save is gone');
-  const file = savekeeperDownload.fileOf(parts.join(''), r.path);
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([file.data], { type: file.type }));
-  a.download = file.name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 60000);
-  note('Downloaded as "' + file.name + '".');
+  const name = await savekeeperDownload.download(r.id, r.path);
+  note('Downloaded as "' + name + '".');
 }
 
 // showServers lists every server the engine knows and the saves it keeps.

@@ -2,7 +2,7 @@
 // active one, or, when the popup is opened as a page, the tab showing the
 // URL given as ?for=<url> (or the tab given as ?tab=<id>).
 'use strict';
-/* global savekeeperBodies, savekeeperSites */
+/* global savekeeperSites, savekeeperDownload */
 
 const FLAVORS = { classic: 'classic Notebook', lab: 'JupyterLab', notebook7: 'Notebook 7' };
 
@@ -161,17 +161,8 @@ function button(text, about, key, onClick) {
 }
 
 async function download(r) {
-  const parts = await savekeeperBodies.get(r.id);
-  if (!parts) throw new Error('the kept save is gone');
-  const file = savekeeperDownload.fileOf(parts.join(''), r.path);
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([file.data], { type: file.type }));
-  a.download = file.name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 60000);
-  setStatusNote('Downloaded as "' + file.name + '".');
+  const name = await savekeeperDownload.download(r.id, r.path);
+  setStatusNote('Downloaded as "' + name + '".');
 }
 
 async function saveNow(r) {
