@@ -99,11 +99,12 @@ callEngine({ type: 'status', tabId: -1 }, OWN)
 
 // pageSender describes the relay of a tab's top frame to the engine: what
 // the browser reports (tab, URL, origin) and what the relay says of its
-// document (the id it chose, the address the document was loaded at).
+// document (the id it chose, the address the document was loaded at,
+// whether another page of its origin opened its window).
 // Null for any other sender, and for tabs outside the default cookie store
 // (a Firefox container, a private window): the engine reads and keeps
 // what belongs to the default store only, so nothing crosses between them.
-function pageSender(sender, doc, loadUrl) {
+function pageSender(sender, doc, loadUrl, opened) {
   if (!sender || sender.id !== chrome.runtime.id || !sender.tab || typeof sender.tab.id !== 'number') return null;
   if (sender.tab.incognito || (typeof sender.tab.cookieStoreId === 'string' && sender.tab.cookieStoreId !== DEFAULT_STORE)) return null;
   // A tab's top document: frame 0, or (Chrome) a prerendered page, whose
@@ -111,7 +112,7 @@ function pageSender(sender, doc, loadUrl) {
   const top = sender.frameId === 0 || sender.frameType === 'outermost_frame';
   if (!top || typeof sender.url !== 'string' || sender.url.startsWith(extensionOrigin)) return null;
   if (typeof doc !== 'string' || typeof loadUrl !== 'string') return null;
-  const from = { tabId: sender.tab.id, url: sender.url, doc, loadUrl, extension: false };
+  const from = { tabId: sender.tab.id, url: sender.url, doc, loadUrl, opened: opened === true, extension: false };
   if (typeof sender.origin === 'string') from.origin = sender.origin;
   return from;
 }
@@ -145,7 +146,7 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (url.startsWith(extensionOrigin)) {
     from = { ...OWN, url };
   } else {
-    from = pageSender(sender, message.doc, message.loadUrl);
+    from = pageSender(sender, message.doc, message.loadUrl, message.opened);
     message = message.page;
     if (!from || !message || typeof message !== 'object' || PORT_ONLY.has(message.type)) return false;
   }
@@ -193,7 +194,7 @@ function receiveRescue(port) {
     if (!m || typeof m !== 'object') return fail('bad message');
     if (m.type === 'begin' && !from && m.msg && typeof m.msg === 'object' && Number.isSafeInteger(m.size) &&
       m.size >= 0 && m.size <= MAX_RESCUE) {
-      from = pageSender(port.sender, m.doc, m.loadUrl);
+      from = pageSender(port.sender, m.doc, m.loadUrl, m.opened);
       if (!from) return fail('bad sender');
       if (inTransfer + m.size > MAX_IN_TRANSFER) return fail('too many saves on their way; try again in a moment');
       counted = m.size;
@@ -238,7 +239,7 @@ function receiveRescue(port) {
 function sendBody(port) {
   port.onMessage.addListener(async (m) => {
     try {
-      const from = m && pageSender(port.sender, m.doc, m.loadUrl);
+      const from = m && pageSender(port.sender, m.doc, m.loadUrl, m.opened);
       if (!from || typeof m.id !== 'string') throw new Error('bad message');
       const reply = await callEngine({ type: 'body', id: m.id }, from);
       if (reply.error) throw new Error(reply.error);

@@ -25,8 +25,11 @@
 // A window that another page of its origin opened (window.open) reuses the
 // opener's first, blank window: the opener could change the page's built-in
 // functions before the page layer captures them, and so see what the page
-// layer sees. In such a window the relay takes no part in writing kept
-// saves back (due, check, body, finished): other pages of the server do.
+// layer sees. The relay says so with each message ("opened"), and on a
+// JupyterHub, where one origin holds many users' servers, the engine lets
+// such a window take no part in writing kept saves back; other pages of the
+// server do. (On any other server the opener is a page of the same server,
+// which can do all the window can.)
 //
 // The relay forwards only JSON strings of bounded size that hold one of
 // the page-layer message types, at a bounded rate, and the engine checks
@@ -51,7 +54,6 @@
   const EVENT_FINISH = 'savekeeper:finish';
   const MAX_MESSAGE = 64 * 1024;
   const PAGE_TYPES = new Set(['hello', 'failed', 'renewed', 'outcome', 'due', 'check', 'finished', 'rescue', 'body']);
-  const WRITE_BACK = new Set(['due', 'check', 'body', 'finished']);
   const MAX_RESCUE = 256 * 1024 * 1024; // characters
   const PART = 4 * 1024 * 1024; // characters per port message
   const RATE_WINDOW = 10000; // ms
@@ -105,7 +107,7 @@
         resolve(m && m.reply && typeof m.reply === 'object' ? m.reply : {});
       });
       port.onDisconnect.addListener(() => resolve({ error: 'the background closed the transfer' }));
-      port.postMessage({ type: 'begin', msg, size: body.length, doc, loadUrl });
+      port.postMessage({ type: 'begin', msg, size: body.length, doc, loadUrl, opened: openedBySite() });
     });
   }
 
@@ -127,7 +129,7 @@
         }
       });
       port.onDisconnect.addListener(() => { if (!done) reject(new Error('the background closed the transfer')); });
-      port.postMessage({ id, doc, loadUrl });
+      port.postMessage({ id, doc, loadUrl, opened: openedBySite() });
     });
   }
 
@@ -171,10 +173,6 @@
     const msg = parsed.msg;
     if (!msg || typeof msg !== 'object' || Array.isArray(msg) || !PAGE_TYPES.has(msg.type)) return;
     if ((msg.type === 'rescue') !== (body !== null)) return; // a body comes with a rescue, and only then
-    if (WRITE_BACK.has(msg.type) && openedBySite()) {
-      reply(parsed.id, { action: 'ok', reason: 'opened-by-another-page' });
-      return;
-    }
     if (!allowed() || (body !== null && !rescueAllowed())) {
       reply(parsed.id, { action: 'give-up', reason: 'rate-limited' });
       return;
@@ -191,7 +189,7 @@
       return;
     }
     try {
-      chrome.runtime.sendMessage({ page: msg, doc, loadUrl }).then(
+      chrome.runtime.sendMessage({ page: msg, doc, loadUrl, opened: openedBySite() }).then(
         (answer) => reply(parsed.id, answer && typeof answer === 'object' ? answer : {}),
         unreachable,
       );

@@ -269,6 +269,9 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		if err != nil {
 			return Reply{Error: err.Error()}
 		}
+		if !e.writesBack(sender, srv) {
+			return Reply{Action: ActionOK}
+		}
 		return e.due(srv, sender.TabID)
 	}
 	if m.Type == TypeRescue && m.Lease != "" {
@@ -291,10 +294,18 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 		return r
 	case TypeRenewed:
 		return e.renewed(ctx, sender, srv, m)
+	case TypeOutcome:
+		e.outcome(ctx, srv, m)
+		return Reply{Action: ActionOK}
 	case TypeRescue:
 		return e.addRescue(ctx, sender, m)
 	case TypeMayKeep:
 		return e.mayKeep(srv, m)
+	}
+	if !e.writesBack(sender, srv) { // due, check, body, finished
+		return Reply{Action: ActionKeep, Reason: ReasonOpened, Error: badf("this window was opened by another page of a JupyterHub").Error()}
+	}
+	switch m.Type {
 	case TypeDue:
 		return e.due(srv, sender.TabID)
 	case TypeCheck:
@@ -304,11 +315,8 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 			return Reply{Error: badf("rescue %s is not this page's to read", m.ID).Error()}
 		}
 		return Reply{Action: ActionOK}
-	case TypeFinished:
+	default: // TypeFinished
 		return e.finished(ctx, sender, srv, m)
-	default: // TypeOutcome
-		e.outcome(ctx, srv, m)
-		return Reply{Action: ActionOK}
 	}
 }
 
@@ -367,6 +375,18 @@ func (e *Engine) dropOldestTab() {
 		}
 	}
 	delete(e.tabs, oldest)
+}
+
+// writesBack tells whether the sender's page may take part in writing
+// kept saves of srv back. Not a window another page of its origin opened,
+// on a JupyterHub: one origin holds many users' servers there, and the
+// opener, a page of another server perhaps, could change the window's
+// built-ins before the page layer ran (browsers reuse the opener's first,
+// blank window). Other pages of the server write the kept saves.
+func (e *Engine) writesBack(sender Sender, srv *server) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !sender.Opened || !srv.Hub
 }
 
 // errNoHello refuses a message from a document the engine does not know

@@ -94,6 +94,11 @@ type Sender struct {
 	// saw it before any script of the page ran (history.replaceState
 	// changes URL, never LoadURL).
 	LoadURL string `json:"loadUrl,omitempty"`
+	// Opened is true when another page of the document's origin opened its
+	// window (window.open), as its relay saw: that page could change the
+	// window's built-ins before the page layer ran (browsers reuse the
+	// opener's first, blank window for it).
+	Opened bool `json:"opened,omitempty"`
 	// Extension is true for the extension's own pages (the popup).
 	Extension bool `json:"extension"`
 }
@@ -277,4 +282,7 @@ const (
 	ReasonServerError = "server-error"
 	ReasonRefused     = "save-refused"
 	ReasonChanged     = "changed-on-server"
+	// ReasonOpened answers a window another page of a JupyterHub opened:
+	// it does not write kept saves back (see Engine.writesBack).
+	ReasonOpened = "opened-by-another-page"
 )

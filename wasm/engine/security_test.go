@@ -458,3 +458,33 @@ func TestTheSettingsPageSeesAndForgetsEveryServer(t *testing.T) {
 	assert.False(t, e.Status(context.Background(), alice.TabID, "").Detected, "her tab is forgotten too")
 	assert.NotEmpty(t, send(t, e, ext, Message{Type: TypeForget, URL: jhOrigin + "/user/alice/"}).Error, "forgotten already")
 }
+
+func TestAHubWindowOpenedByAnotherPageDoesNotWriteBack(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	id := aliceKeeps(t, e)
+	// alice's server is a JupyterHub's; bob's page opened this window of hers.
+	opened := newDocument(alice, alice.URL)
+	opened.Opened = true
+	r := send(t, e, opened, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/", Hub: true})
+	assert.Equal(t, ActionOK, r.Action, r.Error)
+	assert.Empty(t, r.Rescues, "no kept save is listed to it")
+	assert.Empty(t, send(t, e, opened, Message{Type: TypeDue}).Rescues)
+	assert.Equal(t, ActionKeep, send(t, e, opened, Message{Type: TypeCheck, ID: id, Status: 404}).Action, "nor granted")
+	assert.NotEqual(t, ActionOK, send(t, e, opened, Message{Type: TypeBody, ID: id}).Action, "nor read")
+	assert.NotEqual(t, ActionOK, send(t, e, opened, Message{Type: TypeFinished, ID: id, Method: "PUT", Status: 200, OK: true}).Action, "nor cleared")
+	_, still := e.book.Get(id)
+	assert.True(t, still)
+	// It still protects its own saves.
+	m := Message{Type: TypeFailed, URL: aliceNB, Method: "PUT", Status: 403, ContentType: "application/json", Body: hubMissing}
+	assert.NotContains(t, send(t, e, opened, m).Error, "opened")
+
+	// On a server that is not a hub, the opener is a page of the same server
+	// (a tree page opening a notebook): the window writes back as any page.
+	e2 := newEngine(t, &jar{})
+	tree := at(90, page)
+	tree.Opened = true
+	require.Equal(t, ActionOK, send(t, e2, tree, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/"}).Action)
+	require.Equal(t, ActionOK, send(t, e2, tree, Message{Type: TypeRescue, ID: "t1", URL: saveURL, Method: "PUT", Size: 1}).Action)
+	assert.Len(t, send(t, e2, tree, Message{Type: TypeDue}).Rescues, 1)
+	assert.Equal(t, ActionWrite, send(t, e2, tree, Message{Type: TypeCheck, ID: "t1", Status: 404}).Action)
+}
