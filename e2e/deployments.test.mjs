@@ -189,7 +189,8 @@ for (const browserName of BROWSERS) {
           await putsLogged(server, offset, 2);
           const renewed = server.requests(offset).filter((r) => r.path === `${ALICE}tree`);
           assert.ok(renewed.length <= 1, `at most one renewal for two failed saves, saw ${renewed.length}`);
-          assert.equal(server.requests(offset).filter((r) => r.method === 'PUT').length, 2, 'no save was sent twice');
+          const seen = server.requests(offset).map((r) => `${r.status} ${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`);
+          assert.equal(server.requests(offset).filter((r) => r.method === 'PUT').length, 2, `no save was sent twice: ${seen.join(', ')}`);
         });
       });
     }

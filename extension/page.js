@@ -518,10 +518,11 @@
   // the server still cannot answer it (unreachable, login lost, a proxy
   // error), JupyterLab would give up the save without sending it, and the
   // edit could not be kept: the check is answered "404 not found" instead,
-  // for which JupyterLab sends the save anyway. That save is then kept, not
-  // sent (see takeUnchecked): sent, it could overwrite a file changed on the
-  // server, which the check was there to tell; kept, it is written only
-  // after the engine compared the file's version with the edit's.
+  // for which JupyterLab sends the save anyway. Before that save goes,
+  // SaveKeeper checks the file once more (unchangedSince): sent over a file
+  // changed on the server, it would overwrite what the check was there to
+  // protect; so unless the file is still the version the page works on,
+  // the save is kept, and written only after the engine compared versions.
   function answerSaveCheck(response, key) {
     const stand = () => {
       const before = apply(mapGet, unchecked, [key]);
@@ -551,6 +552,18 @@
     if (c[0] > 1) c[0] -= 1;
     else apply(mapDelete, unchecked, [key]);
     return dateNow() - c[1] < UNCHECKED_FOR;
+  }
+
+  // unchangedSince checks the file at url once more, as the save check that
+  // SaveKeeper answered itself would have (its recovery may have renewed
+  // the token meanwhile, or a proxy's fault passed): true when the server
+  // has the version the page works on (or no such file), so the save may
+  // go as JupyterLab sent it.
+  async function unchangedSince(url, key) {
+    const cut = apply(indexOf, url, ['?']);
+    const { status, lastModified } = await checkFile(cut < 0 ? url : apply(slice, url, [0, cut]));
+    const base = apply(mapGet, versions, [key]) || 0;
+    return status === 404 || (status === 200 && base > 0 && lastModified <= base);
   }
 
   // keptInstead answers a save that was not sent: kept, or not even that.
@@ -793,7 +806,7 @@
   // engine gave up, and nothing is kept again.
   async function saveWithFetch(request, headers, url, caller, authorized, text, note) {
     const key = note ? '' : fileKey(url, request.method === 'PUT');
-    if (key && takeUnchecked(key)) {
+    if (key && takeUnchecked(key) && !(await unchangedSince(url, key))) {
       report(url, request.method, 0, false); // counts the save
       return keptInstead(await keepRescue(url, key, 0, '', text, text === null ? apply(requestClone, request, []) : null));
     }
