@@ -13,21 +13,61 @@ if (typeof importScripts === 'function') {
 }
 /* global savekeeperBodies, savekeeperSites */
 
-const engineReady = new Promise((resolve, reject) => {
-  globalThis.savekeeperReady = resolve;
-  const go = new Go();
-  const wasm = chrome.runtime.getURL('engine.wasm');
-  // Compiling while the file streams in starts a stopped service worker's
-  // engine about 80 ms sooner; a browser that will not stream it gets the bytes.
-  WebAssembly.instantiateStreaming(fetch(wasm), go.importObject)
-    .catch(() => fetch(wasm).then((response) => response.arrayBuffer()).then((bytes) => WebAssembly.instantiate(bytes, go.importObject)))
-    .then(({ instance }) => {
-      globalThis.savekeeperMemory = instance.exports.mem; // the engine's memory, read by make bench
-      return go.run(instance);
-    })
-    .then(() => reject(new Error('engine stopped')), reject);
-});
-engineReady.catch((err) => console.error('SaveKeeper engine failed to start:', err));
+// The engine is started at once, and again whenever it has stopped: a Go
+// program that exits (a fatal error, running out of memory) leaves a
+// function that throws "Go program has already exited" at every later
+// call. An engine that stopped or failed to start is started anew by the
+// next call, not at once: one that stops as it starts would loop.
+let engine = null; // the running engine (see startEngine), or null
+function runningEngine() {
+  if (!engine) {
+    const e = startEngine(() => {
+      if (engine === e) engine = null;
+    });
+    engine = e;
+  }
+  return engine;
+}
+
+// startEngine instantiates engine.wasm and runs it. It returns {ready,
+// error, calls}: ready resolves once the engine serves (it calls
+// savekeeperReady); calls holds the reject functions of the calls it is
+// answering. When the Go program exits, or cannot start, error is set,
+// onStop called, and ready and every call rejected with the error.
+function startEngine(onStop) {
+  const e = { error: null, calls: new Set() };
+  e.ready = new Promise((resolve, reject) => {
+    const finish = (err) => {
+      if (e.error) return;
+      e.error = err;
+      console.error('SaveKeeper engine stopped:', err);
+      delete globalThis.savekeeperEngine; // it would only throw, and holds the old memory
+      delete globalThis.savekeeperMemory;
+      onStop();
+      reject(err);
+      for (const fail of e.calls) fail(err);
+      e.calls.clear();
+    };
+    globalThis.savekeeperReady = resolve;
+    const go = new Go();
+    // Called as the program exits, before whatever JavaScript called into
+    // it returns (often with an exception of its own).
+    go.exit = (code) => finish(new Error(`the engine stopped (exit status ${code})`));
+    const wasm = chrome.runtime.getURL('engine.wasm');
+    // Compiling while the file streams in starts a stopped service worker's
+    // engine about 80 ms sooner; a browser that will not stream it gets the bytes.
+    WebAssembly.instantiateStreaming(fetch(wasm), go.importObject)
+      .catch(() => fetch(wasm).then((response) => response.arrayBuffer()).then((bytes) => WebAssembly.instantiate(bytes, go.importObject)))
+      .then(({ instance }) => {
+        globalThis.savekeeperMemory = instance.exports.mem; // the engine's memory, read by make bench
+        return go.run(instance); // settles when the Go program has exited
+      })
+      .then(() => finish(new Error('the engine stopped')), finish);
+  });
+  e.ready.catch(() => {}); // logged by finish; callers see it too
+  return e;
+}
+runningEngine();
 
 const extensionOrigin = chrome.runtime.getURL('');
 
@@ -53,9 +93,25 @@ let badge = -1;
 // and OWN), and returns its reply, after carrying out what the reply asks
 // of the background: rescue bodies to delete (drop) and the number of
 // rescues kept (kept, shown on the badge). Both are taken out of the reply.
+// A call the engine was answering when it stopped is rejected with the
+// reason it stopped.
 async function callEngine(message, sender) {
-  await engineReady;
-  const reply = JSON.parse(await globalThis.savekeeperEngine(JSON.stringify(message), JSON.stringify(sender)));
+  const e = runningEngine();
+  await e.ready;
+  let fail;
+  let answer;
+  try {
+    answer = await new Promise((resolve, reject) => {
+      fail = reject;
+      e.calls.add(fail);
+      globalThis.savekeeperEngine(JSON.stringify(message), JSON.stringify(sender)).then(resolve, reject);
+    });
+  } catch (err) {
+    throw e.error || err;
+  } finally {
+    e.calls.delete(fail);
+  }
+  const reply = JSON.parse(answer);
   if (Array.isArray(reply.drop) && reply.drop.length) {
     savekeeperBodies.delete(reply.drop).catch((err) => console.error('SaveKeeper could not delete a rescue:', err));
   }

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 
 	"github.com/hack-pad/safejs"
 )
@@ -52,7 +54,10 @@ func Await(ctx context.Context, p safejs.Value) (safejs.Value, error) {
 
 // NewPromise returns a JavaScript Promise settled by fn, which runs in its
 // own goroutine: it resolves with fn's value or rejects with an Error
-// holding fn's error message.
+// holding fn's error message. A panic in fn rejects the Promise with an
+// Error naming the panic ("panic: …") instead of ending the Go program,
+// so one bad message does not stop the engine for every later one; the
+// panic's stack goes to the console.
 func NewPromise(fn func() (any, error)) (safejs.Value, error) {
 	var executor safejs.Func
 	executor, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
@@ -62,7 +67,7 @@ func NewPromise(fn func() (any, error)) (safejs.Value, error) {
 		}
 		resolve, reject := args[0], args[1]
 		go func() {
-			v, err := fn()
+			v, err := recovered(fn)
 			if err != nil {
 				_, _ = reject.Invoke(jsError(err))
 				return
@@ -80,6 +85,18 @@ func NewPromise(fn func() (any, error)) (safejs.Value, error) {
 		return safejs.Undefined(), err
 	}
 	return ctor.New(executor)
+}
+
+// recovered calls fn and returns what it returns, or an error naming the
+// panic that ended it.
+func recovered(fn func() (any, error)) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(os.Stderr, "SaveKeeper: panic: %v\n%s", p, debug.Stack())
+			v, err = nil, fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return fn()
 }
 
 // jsError makes a JavaScript Error from err; if that fails, the message.

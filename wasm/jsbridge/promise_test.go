@@ -81,3 +81,54 @@ func TestCookiesWithoutChromeIsAnError(t *testing.T) {
 	_, err := Cookies{}.XSRFCookies(context.Background(), "http://127.0.0.1/")
 	assert.ErrorContains(t, err, "chrome")
 }
+
+func TestPanicRejectsThePromise(t *testing.T) {
+	p, err := NewPromise(func() (any, error) { panic("boom") })
+	require.NoError(t, err)
+	_, err = Await(context.Background(), p)
+	assert.EqualError(t, err, "panic: boom")
+
+	p, err = NewPromise(func() (any, error) {
+		var m map[string]int
+		m["x"] = 1 // a runtime error, not a value the code chose
+		return nil, nil
+	})
+	require.NoError(t, err)
+	_, err = Await(context.Background(), p)
+	assert.ErrorContains(t, err, "panic: assignment to entry in nil map")
+}
+
+// TestServeKeepsAnsweringAfterAPanic: a handler that panics on one
+// message rejects that call only; the program goes on and answers the
+// next ones.
+func TestServeKeepsAnsweringAfterAPanic(t *testing.T) {
+	require.NoError(t, Serve("testPanickingEngine", func(_ context.Context, raw, _ []byte) []byte {
+		if string(raw) == "bad" {
+			panic(errors.New("handler broke"))
+		}
+		return []byte(`{"got":"` + string(raw) + `"}`)
+	}))
+	fn, err := safejs.Global().Get("testPanickingEngine")
+	require.NoError(t, err)
+	call := func(msg string) (string, error) {
+		p, err := fn.Invoke(msg, `{}`)
+		require.NoError(t, err)
+		v, err := Await(context.Background(), p)
+		if err != nil {
+			return "", err
+		}
+		return v.String()
+	}
+
+	_, err = call("bad")
+	assert.EqualError(t, err, "panic: handler broke")
+	for _, msg := range []string{"one", "bad", "two"} {
+		got, err := call(msg)
+		if msg == "bad" {
+			assert.ErrorContains(t, err, "panic: handler broke")
+			continue
+		}
+		require.NoError(t, err, "the engine still answers after a panic")
+		assert.JSONEq(t, `{"got":"`+msg+`"}`, got)
+	}
+}
