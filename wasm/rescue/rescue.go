@@ -1,7 +1,6 @@
 package rescue
 
 import (
-	"encoding/json"
 	"net/url"
 	"sort"
 	"strings"
@@ -108,12 +107,6 @@ func (b *Book) Remove(id string) (Rescue, bool) {
 	return Rescue{}, false
 }
 
-// SetState changes the state of the rescue with id; it reports false when
-// there is none.
-func (b *Book) SetState(id string, s State) bool {
-	return b.Update(id, func(r *Rescue) { r.State = s })
-}
-
 // Update calls change on the rescue with id; it reports false when there
 // is none.
 func (b *Book) Update(id string, change func(*Rescue)) bool {
@@ -180,22 +173,6 @@ func Decide(r Rescue, current time.Time, exists bool) Decision {
 		return Keep
 	}
 	return Write
-}
-
-// LastModified reads last_modified from a contents API model (the JSON
-// answer to a GET or a PUT of /api/contents/<path>).
-func LastModified(body []byte) (time.Time, bool) {
-	var model struct {
-		LastModified string `json:"last_modified"`
-	}
-	if json.Unmarshal(body, &model) != nil || model.LastModified == "" {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, model.LastModified)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t, true
 }
 
 // ContentsPath returns the decoded file path a contents API URL names for

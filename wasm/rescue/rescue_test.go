@@ -40,12 +40,12 @@ func TestAddKeepsTheNewestRescuePerFile(t *testing.T) {
 func TestConflictsAreNotDue(t *testing.T) {
 	var b Book
 	b.Add(rescueAt("a1", "a.ipynb", 0))
-	require.True(t, b.SetState("a1", Conflict))
+	require.True(t, b.Update("a1", func(r *Rescue) { r.State = Conflict }))
 	assert.Empty(t, b.Due(srv, t0.Add(time.Hour)))
 	r, ok := b.Get("a1")
 	require.True(t, ok)
 	assert.Equal(t, Conflict, r.State)
-	assert.False(t, b.SetState("nope", Pending))
+	assert.False(t, b.Update("nope", func(r *Rescue) { r.State = Pending }))
 }
 
 func TestRemoveAndExpire(t *testing.T) {
@@ -74,16 +74,6 @@ func TestDecideNeverOverwritesNewerWork(t *testing.T) {
 	unknown := rescueAt("b", "b.ipynb", 10) // the page never saw the file's version
 	assert.Equal(t, Write, Decide(unknown, t0.Add(5*time.Minute), true), "unchanged since before the failed save")
 	assert.Equal(t, Keep, Decide(unknown, t0.Add(11*time.Minute), true), "changed after the failed save")
-}
-
-func TestLastModified(t *testing.T) {
-	got, ok := LastModified([]byte(`{"name": "a.ipynb", "last_modified": "2026-11-25T16:30:00.123456Z", "content": null}`))
-	require.True(t, ok)
-	assert.Equal(t, time.Date(2026, 11, 25, 16, 30, 0, 123456000, time.UTC), got)
-	for _, body := range []string{``, `{}`, `[]`, `{"last_modified": 3}`, `{"last_modified": "yesterday"}`, `<html>`} {
-		_, ok := LastModified([]byte(body))
-		assert.False(t, ok, body)
-	}
 }
 
 func TestContentsPath(t *testing.T) {

@@ -34,16 +34,6 @@ const (
 	LoginRequired
 )
 
-var kindNames = [...]string{"not-xsrf", "missing", "mismatch", "invalid-format", "hub-missing", "hub-mismatch", "login-required"}
-
-// String returns the kind's stable name, used in messages and the popup.
-func (k Kind) String() string {
-	if int(k) < len(kindNames) {
-		return kindNames[k]
-	}
-	return "unknown"
-}
-
 // Failure is a classified refusal.
 type Failure struct {
 	Kind Kind

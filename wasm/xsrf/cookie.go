@@ -13,40 +13,6 @@ const CookieName = "_xsrf"
 // bytes and JupyterHub's about 100; browsers cap a cookie at 4096 bytes.
 const maxTokenLen = 4096
 
-// Pair is one name=value entry of a Cookie header or of document.cookie.
-type Pair struct {
-	Name  string
-	Value string
-}
-
-// ParseCookieHeader splits a Cookie request header (or a document.cookie
-// string) into its entries, in order, keeping duplicates. Entries without
-// "=" and entries with an empty name are skipped; whitespace around names
-// and values is trimmed. It never fails: garbage yields fewer pairs.
-func ParseCookieHeader(s string) []Pair {
-	var pairs []Pair
-	for part := range strings.SplitSeq(s, ";") {
-		name, value, ok := strings.Cut(part, "=")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" {
-			continue
-		}
-		pairs = append(pairs, Pair{Name: name, Value: strings.TrimSpace(value)})
-	}
-	return pairs
-}
-
-// Values returns the values of every entry called name, in order.
-func Values(pairs []Pair, name string) []string {
-	var out []string
-	for _, p := range pairs {
-		if p.Name == name {
-			out = append(out, p.Value)
-		}
-	}
-	return out
-}
-
 // HeaderValue turns a raw cookie value into the X-XSRFToken value that
 // tornado will compare it with: surrounding whitespace and one pair of
 // double quotes are removed, as tornado's cookie parser does. It reports
