@@ -6,25 +6,38 @@ GO      ?= go
 VERSION ?= 0.1.0
 GOROOT_WASM := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all build check test test-js test-wasm fuzz fuzz-brief e2e deps demo bench clean
+.PHONY: all help build check lint test test-js test-wasm fuzz fuzz-brief e2e deps demo bench clean
 
 all: build
+
+## help: what each target does
+help:
+	@awk '/^## [a-z-]+:/ { sub(/^## /, ""); print; next } /^## / { sub(/^## /, "    "); print }' $(MAKEFILE_LIST)
 
 ## build: the extension for Chrome and Firefox into dist/
 build:
 	$(GO) run ./cmd/pack -out dist -version $(VERSION)
 
-## check: the fast loop: gofmt, go vet (native and js/wasm), Go unit tests
+## check: the fast loop: gofmt, go mod tidy, go vet (native and js/wasm),
+## Go unit tests with the race detector, the extension's JavaScript (lint, unit tests)
 check:
 	@unformatted="$$(gofmt -l wasm cmd e2e/stripproxy)"; if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./wasm/... ./cmd/... ./e2e/stripproxy
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
-	$(GO) test ./wasm/... ./cmd/...
-	$(MAKE) --no-print-directory test-js
+	$(GO) test -race ./wasm/... ./cmd/...
+	$(MAKE) --no-print-directory lint test-js
 
-## test-js: the extension's scripts parse, and their unit tests (node, no browser)
+## lint: ESLint (pinned in e2e/package.json) on the extension's scripts and
+## on the page layer as cmd/pack joins it (needs e2e/node_modules: make deps)
+lint:
+	@test -d e2e/node_modules/eslint || { echo "lint: e2e/node_modules/eslint is missing: run make deps"; exit 1; }
+	@mkdir -p e2e/artifacts
+	$(GO) run ./cmd/pack -page e2e/artifacts/page.js
+	node e2e/eslint.mjs extension/*.js e2e/artifacts/page.js
+
+## test-js: the extension's unit tests (node, no browser)
 test-js:
-	@for f in extension/*.js; do node --check "$$f" || exit 1; done
 	node --test e2e/unit/
 
 ## test-wasm: the bridge and engine tests compiled to wasm, run by node

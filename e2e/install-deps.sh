@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(chromium firefox-esr jupyter-notebook python3-jupyter-server python3-nbclassic python3-ipykernel python3-venv)
+packages=(chromium firefox-esr jupyter-notebook python3-jupyter-server python3-nbclassic python3-ipykernel python3-venv gcc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

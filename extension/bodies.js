@@ -10,6 +10,7 @@
 // being copied into one string.
 'use strict';
 
+/* exported savekeeperBodies */ // used by the scripts loaded after this one
 const savekeeperBodies = (() => {
   const DB = 'savekeeper';
   const STORE = 'bodies';

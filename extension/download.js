@@ -11,6 +11,7 @@
 'use strict';
 /* global savekeeperBodies */
 
+/* exported savekeeperDownload */ // used by the scripts loaded after this one
 const savekeeperDownload = (() => {
   const TEXT = new Set(['txt', 'md', 'py', 'r', 'jl', 'csv', 'tsv', 'json', 'yaml', 'yml', 'toml', 'ini', 'cfg', 'tex', 'rst', 'log']);
   const IMAGES = new Set(['png', 'jpg', 'jpeg', 'gif', 'webp']);

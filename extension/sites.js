@@ -6,6 +6,7 @@
 // the settings page.
 'use strict';
 
+/* exported savekeeperSites */ // used by the scripts loaded after this one
 const savekeeperSites = (() => {
   const BUILT_IN = new Set(['localhost', '127.0.0.1', '[::1]']);
   const PREFIX = 'savekeeper-site ';

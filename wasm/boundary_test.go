@@ -6,6 +6,8 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,5 +52,31 @@ func TestOnlyTheBridgeTouchesJavaScript(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Fatalf("checked only %d Go files: is the walk rooted at the repository?", checked)
+	}
+}
+
+// TestCommandsDoNotReachTheBridge keeps the command-line tools (cmd/...)
+// native programs: none of them imports wasm/jsbridge, directly or through
+// another package, for any GOOS (go list -deps with the js/wasm build).
+func TestCommandsDoNotReachTheBridge(t *testing.T) {
+	for _, env := range [][]string{nil, {"GOOS=js", "GOARCH=wasm"}} {
+		cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "./cmd/...")
+		cmd.Dir = ".."
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %v: %v", env, err)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) < 20 {
+			t.Fatalf("go list %v listed only %d packages", env, len(deps))
+		}
+		for _, p := range deps {
+			// (syscall/js itself is under the standard library's os and
+			// net/http in a js/wasm build.)
+			if strings.HasSuffix(p, "/wasm/jsbridge") || p == "github.com/hack-pad/safejs" {
+				t.Errorf("a command reaches %s (%v)", p, env)
+			}
+		}
 	}
 }

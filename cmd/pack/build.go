@@ -88,7 +88,9 @@ func stampManifest(src []byte, version string, b browser) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func copyTree(src, dst string) error {
+// copyTree copies the files under src to dst, leaving out the directories
+// named in skip (relative to src).
+func copyTree(src, dst string, skip ...string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -98,6 +100,11 @@ func copyTree(src, dst string) error {
 			return err
 		}
 		if d.IsDir() {
+			for _, s := range skip {
+				if rel == s {
+					return filepath.SkipDir
+				}
+			}
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
 		return copyFile(path, filepath.Join(dst, rel))

@@ -3,10 +3,12 @@
 // Usage:
 //
 //	go run ./cmd/pack [-out dist] [-version 0.1.0]
+//	go run ./cmd/pack -page file.js
 //
 // It compiles the engine (./wasm) with GOOS=js GOARCH=wasm, -trimpath and
 // -ldflags="-s -w"; copies wasm_exec.js from the GOROOT of the same go
-// command; and writes, under -out:
+// command; joins the page layer's parts (extension/page/*.js, see
+// pageParts) into page.js; and writes, under -out:
 //
 //	chrome/                    the unpacked Chrome extension
 //	firefox/                   the unpacked Firefox extension
@@ -35,6 +37,7 @@ func main() {
 	log.SetPrefix("pack: ")
 	out := flag.String("out", "dist", "output `directory`")
 	version := flag.String("version", "0.1.0", "extension `version` (1 to 4 dot-separated integers)")
+	pageOnly := flag.String("page", "", "write only the joined page layer to `file` (for make lint), and build nothing else")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		flag.Usage()
@@ -43,6 +46,16 @@ func main() {
 	if !regexp.MustCompile(`^\d{1,9}(\.\d{1,9}){0,3}$`).MatchString(*version) {
 		log.Printf("bad -version %q: want 1 to 4 dot-separated integers", *version)
 		os.Exit(2)
+	}
+	if *pageOnly != "" {
+		page, err := joinPage(filepath.Join("extension", pageSourceDir))
+		if err == nil {
+			err = os.WriteFile(*pageOnly, page, 0o644)
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	if err := run(*out, *version); err != nil {
 		log.Fatal(err)
@@ -67,6 +80,10 @@ func run(out, version string) error {
 	if err != nil {
 		return fmt.Errorf("run pack from the repository root: %w", err)
 	}
+	page, err := joinPage(filepath.Join("extension", pageSourceDir))
+	if err != nil {
+		return err
+	}
 	for _, b := range browsers {
 		dir := filepath.Join(out, b.name)
 		if err := os.RemoveAll(dir); err != nil {
@@ -76,7 +93,10 @@ func run(out, version string) error {
 		if err != nil {
 			return err
 		}
-		if err := copyTree("extension", dir); err != nil {
+		if err := copyTree("extension", dir, pageSourceDir); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "page.js"), page, 0o644); err != nil {
 			return err
 		}
 		files := map[string]string{"engine.wasm": wasm, "wasm_exec.js": execJS}

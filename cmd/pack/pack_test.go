@@ -83,7 +83,10 @@ func TestSourceManifest(t *testing.T) {
 func TestNoExternalListener(t *testing.T) {
 	files, err := filepath.Glob("../../extension/*.js")
 	require.NoError(t, err)
-	require.NotEmpty(t, files)
+	parts, err := filepath.Glob("../../extension/page/*.js")
+	require.NoError(t, err)
+	require.NotEmpty(t, parts)
+	files = append(files, parts...)
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		require.NoError(t, err)

@@ -14,3 +14,17 @@ export function loadExtensionScript(file, ...names) {
   vm.runInContext(`${source}\n;globalThis.__exports = { ${names.join(', ')} };`, context, { filename: file });
   return context.__exports;
 }
+
+/**
+ * Runs the page layer's parts (extension/page/<part>, in the order given,
+ * joined into one function body as cmd/pack joins them) and returns
+ * {name: value} for each of `names` they define. Only parts that touch no
+ * page at load time can run here (builtins.js, tokens.js).
+ */
+export function loadPageParts(parts, ...names) {
+  const context = vm.createContext({ console, setTimeout, clearTimeout });
+  const source = parts.map((p) => fs.readFileSync(path.join(EXTENSION, 'page', p), 'utf8')).join('\n');
+  vm.runInContext(`globalThis.__exports = (function () {\n'use strict';\n${source}\nreturn { ${names.join(', ')} };\n})();`,
+    context, { filename: parts.join('+') });
+  return context.__exports;
+}

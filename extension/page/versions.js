@@ -1,0 +1,159 @@
+// ---- Versions and the save check --------------------------------------
+//
+// Which version (last_modified) of each file the page works on: the one
+// it loaded, or last saved. Before each save JupyterLab and the classic
+// Notebook check the file's model (the "save check"); when the server
+// cannot answer that check (unreachable, login lost, a proxy error)
+// JupyterLab would give up the save without sending it, so SaveKeeper
+// answers the check "404 not found" itself (answerSaveCheck), and before
+// the save that follows checks the file once more (unchangedSince): the
+// save goes only over the version the page works on, else it is kept.
+// checkFile is also how kept.js learns a file's version before writing a
+// kept save back.
+
+const versions = new Map_(); // file key → last_modified (ms) the server last reported
+
+// fileKey returns the URL path of the file a contents API URL names
+// ('' for any other URL). With save set, the URL must name a file.
+function fileKey(url, save) {
+  if (!save) return '';
+  let u;
+  try {
+    u = resolve(url);
+  } catch (e) {
+    return '';
+  }
+  const p = u.pathname;
+  if (!underBase(p, server.baseUrl + 'api/contents/') || apply(endsWith, p, ['/']) ||
+    apply(endsWith, p, ['/checkpoints']) || apply(includes, p, ['/checkpoints/'])) return '';
+  return p;
+}
+
+// isSaveCheck returns the file key of a request that asks for a file's
+// model without its content: the check JupyterLab and the classic
+// Notebook make before each save, which tells the file's last_modified.
+function isSaveCheck(url, method) {
+  if (apply(toUpperCase, '' + method, []) !== 'GET' || !apply(includes, url, ['content=0'])) return '';
+  return fileKey(url, true);
+}
+
+// isFileRead returns the file key of a GET of a file's model, with or
+// without its content: what the page loads a file with, and its checks.
+function isFileRead(url, method) {
+  return apply(toUpperCase, '' + method, []) === 'GET' ? fileKey(url, true) : '';
+}
+
+// A contents model's top-level last_modified comes before its content
+// (Jupyter writes the model's keys in that order), so the start of a
+// large model, which is not JSON on its own, tells it too.
+const LAST_MODIFIED = /^\s*\{[^{}]*?"last_modified"\s*:\s*"([^"]{1,40})"/;
+
+// modifiedIn returns the last_modified (ms) in a contents model given as
+// JSON text, or in the start of one, or 0.
+function modifiedIn(text) {
+  let m;
+  try {
+    m = JSONparse(text, bare);
+  } catch (e) {
+    const found = apply(regexExec, LAST_MODIFIED, [text]);
+    m = found ? { __proto__: null, last_modified: found[1] } : null;
+  }
+  const t = m && typeof m.last_modified === 'string' ? DateParse(m.last_modified) : NaN;
+  return t === t ? t : 0; // NaN: not a date
+}
+
+// track remembers the last_modified in a contents model (JSON text) as
+// the version of key that the page works on.
+function track(key, text) {
+  const t = key ? modifiedIn(text) : 0;
+  if (t) apply(mapSet, versions, [key, t]);
+}
+
+// answerSaveCheck hands Jupyter the answer to a save check (which the
+// guarded pipeline has recovered when it was refused for its token). When
+// the server still cannot answer it (unreachable, login lost, a proxy
+// error), JupyterLab would give up the save without sending it, and the
+// edit could not be kept: the check is answered "404 not found" instead,
+// for which JupyterLab sends the save anyway. Before that save goes,
+// SaveKeeper checks the file once more (unchangedSince): sent over a file
+// changed on the server, it would overwrite what the check was there to
+// protect; so unless the file is still the version the page works on,
+// the save is kept, and written only after the engine compared versions.
+function answerSaveCheck(response, key) {
+  const stand = () => {
+    const before = apply(mapGet, unchecked, [key]);
+    apply(mapSet, unchecked, [key, [before ? before[0] + 1 : 1, dateNow()]]);
+    return new Response_('{"message": "SaveKeeper: the server did not answer; the save will be kept", "reason": null}',
+      { __proto__: null, status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } });
+  };
+  return apply(promiseThen, response, [(r) => {
+    if (r.status === 401 || r.status === 403 || r.status >= 500) return stand();
+    apply(mapDelete, unchecked, [key]);
+    if (r.ok) apply(promiseThen, readPrefix(r), [(t) => track(key, t), noop]);
+    return r;
+  }, stand]);
+}
+
+// unchecked holds, per file, how many save checks SaveKeeper answered
+// itself and when it last did: as many saves that follow are kept
+// instead of sent.
+const unchecked = new Map_();
+const UNCHECKED_FOR = 60000; // ms
+
+// takeUnchecked tells whether a save of key follows a check SaveKeeper
+// answered itself, and counts that check as used.
+function takeUnchecked(key) {
+  const c = apply(mapGet, unchecked, [key]);
+  if (!c) return false;
+  if (c[0] > 1) c[0] -= 1;
+  else apply(mapDelete, unchecked, [key]);
+  return dateNow() - c[1] < UNCHECKED_FOR;
+}
+
+// unchangedSince checks the file at url once more, as the save check that
+// SaveKeeper answered itself would have (its recovery may have renewed
+// the token meanwhile, or a proxy's fault passed): true when the server
+// has the version the page works on (or no such file), so the save may
+// go as JupyterLab sent it.
+async function unchangedSince(url, key) {
+  const cut = apply(indexOf, url, ['?']);
+  const { status, lastModified } = await checkFile(cut < 0 ? url : apply(slice, url, [0, cut]));
+  const base = apply(mapGet, versions, [key]) || 0;
+  return status === 404 || (status === 200 && base > 0 && lastModified <= base);
+}
+
+// checkFile asks the server for the version of the file at url. A check
+// refused for its token is recovered like any request (a hub checks GETs,
+// and the page's cookies may hold another server's token on "/").
+// Resolves to {status, lastModified}; status 0 when the server does not
+// answer, or answers with something that is not the file's model.
+async function checkFile(url) {
+  const check = url + '?content=0';
+  let token = tokenToSend('', false);
+  let res = await fetchCheck(check, token);
+  if (res && res.status === 403) {
+    const verdict = await recover(check, 'GET', apply(headersGet, res.headers, ['Content-Type']) || '',
+      await readPrefix(res), token);
+    if (verdict.token) {
+      token = verdict.token;
+      res = await fetchCheck(check, token);
+      if (res && res.status === 200) designated = token;
+    }
+  }
+  if (!res || res.status !== 200) return { status: res ? res.status : 0, lastModified: 0 };
+  // Not tracked: the page has not seen this version of the file.
+  const lastModified = modifiedIn(await readPrefix(res));
+  return { status: lastModified ? 200 : 0, lastModified }; // without it, not a contents model
+}
+
+// fetchCheck sends one file check with token; null when nothing answers.
+// A redirect (to a login page) means the server does not answer yet.
+async function fetchCheck(check, token) {
+  const headers = new Headers_();
+  if (token) apply(headersSet, headers, ['X-XSRFToken', token]);
+  try {
+    return await apply(nativeFetch, G, [check, { __proto__: null, headers, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' }]);
+  } catch (e) {
+    return null;
+  }
+}
