@@ -14,13 +14,14 @@ const CookieName = "_xsrf"
 const maxTokenLen = 4096
 
 // HeaderValue turns a raw cookie value into the X-XSRFToken value that
-// tornado will compare it with: surrounding whitespace and one pair of
-// double quotes are removed, as tornado's cookie parser does. It reports
+// tornado will compare it with: surrounding ASCII whitespace and one pair
+// of double quotes are removed, as tornado's cookie parser does (other
+// whitespace is outside ASCII, and a value holding it is refused). It reports
 // false when the value cannot serve as a token: empty, too long, or holding
 // characters that may not appear in an HTTP header (controls, non-ASCII,
 // ";" or ",").
 func HeaderValue(raw string) (string, bool) {
-	v := strings.TrimSpace(raw)
+	v := strings.Trim(raw, " \t\n\v\f\r")
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		v = v[1 : len(v)-1]
 	}
