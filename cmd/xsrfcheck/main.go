@@ -67,6 +67,8 @@ import (
 	"syscall"
 )
 
+// main runs the command; the first interrupt cancels the run (which still
+// removes its scratch file), a second one ends the process.
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	signals := make(chan os.Signal, 1)

@@ -1,3 +1,6 @@
+// The report: each check's verdict, the server line, the counts and the
+// exit status, printed as text or JSON.
+
 package main
 
 import (
@@ -47,8 +50,10 @@ type report struct {
 	Error   string `json:"error,omitempty"`
 }
 
+// add appends c to the report.
 func (r *report) add(c check) { r.Checks = append(r.Checks, c) }
 
+// ok appends a passed check whose summary is format with a.
 func (r *report) ok(id, format string, a ...any) {
 	r.add(check{ID: id, Status: statusOK, Summary: fmt.Sprintf(format, a...)})
 }
@@ -77,11 +82,14 @@ func (r *report) finish(err error) int {
 	return 0
 }
 
+// writeJSON prints the report as indented JSON (--json).
 func (r *report) writeJSON(w io.Writer) {
 	out, _ := json.MarshalIndent(r, "", "  ")
 	fmt.Fprintf(w, "%s\n", out)
 }
 
+// writeText prints the report for people: the server line, one line per
+// check with its fix under it, and the verdict.
 func (r *report) writeText(w io.Writer) {
 	if r.Server != nil {
 		fmt.Fprintf(w, "%-8s %s, base URL %s\n", "server", r.Server.Description, r.Server.BaseURL)
@@ -102,6 +110,7 @@ func (r *report) writeText(w io.Writer) {
 	}
 }
 
+// plural is "1 word" or "n words".
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word

@@ -1,3 +1,7 @@
+// The command line (flags, secrets from the environment or standard
+// input, warnings about secrets given as arguments) and run, the whole
+// command from arguments to exit status.
+
 package main
 
 import (
@@ -62,8 +66,10 @@ flags:
 // parentFlag collects --parent-xsrf PATH=VALUE.
 type parentFlag struct{ cookies *[]*http.Cookie }
 
+// String is the flag's default for the usage text: none.
 func (p parentFlag) String() string { return "" }
 
+// Set adds one --parent-xsrf PATH=VALUE as an _xsrf cookie on PATH.
 func (p parentFlag) Set(s string) error {
 	path, value, ok := strings.Cut(s, "=")
 	u, err := url.Parse(path)

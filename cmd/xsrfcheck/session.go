@@ -1,8 +1,11 @@
+// The browser-like HTTP client: a cookie jar that drops what browsers drop,
+// every _xsrf Set-Cookie and redirect noted, errors that never show the
+// URL's query.
+
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +13,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -19,6 +21,11 @@ import (
 
 // maxPage bounds how much of a response the tool reads.
 const maxPage = 4 << 20
+
+// transport carries every session's requests: the network, or in the
+// golden tests (golden_test.go) a recording or a replay of exchanges with
+// real servers.
+var transport http.RoundTripper = http.DefaultTransport
 
 // setCookie is one `_xsrf` Set-Cookie the server sent, with the request
 // that got it.
@@ -41,13 +48,15 @@ type session struct {
 	server    string // the Server header
 }
 
+// newSession returns a session whose every request waits at most timeout
+// for its answer.
 func newSession(timeout time.Duration) *session {
 	jar, _ := cookiejar.New(nil) // never fails without options
 	s := &session{timeout: timeout}
 	s.jar = browserJar{jar}
 	s.client = &http.Client{
 		Jar:       s.jar,
-		Transport: recorder{s, http.DefaultTransport},
+		Transport: recorder{s, transport},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 20 {
 				return errors.New("more than 20 redirects")
@@ -81,6 +90,7 @@ func newSession(timeout time.Duration) *session {
 // reaches another site.
 type offOrigin struct{ origin string }
 
+// Error names the origin the POST was redirected to.
 func (e offOrigin) Error() string {
 	return "redirected to another site (" + e.origin + "), where xsrfcheck sends no form"
 }
@@ -93,6 +103,7 @@ type hop struct{ from, to *url.URL }
 // than localhost.
 type browserJar struct{ http.CookieJar }
 
+// SetCookies stores the cookies of cookies that a browser keeps.
 func (j browserJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 	var kept []*http.Cookie
 	for _, c := range cookies {
@@ -115,6 +126,8 @@ func dropped(u *url.URL, c *http.Cookie) string {
 	return ""
 }
 
+// isLoopback tells whether host is this machine (localhost, 127.0.0.1,
+// ::1), where browsers keep Secure cookies sent over plain http.
 func isLoopback(host string) bool {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
@@ -129,6 +142,8 @@ type recorder struct {
 	next http.RoundTripper
 }
 
+// RoundTrip sends req through the next transport and notes the `_xsrf`
+// cookies, the JupyterHub version and the Server header of the answer.
 func (r recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := r.next.RoundTrip(req)
 	if err != nil {
@@ -217,86 +232,3 @@ func (s *session) xsrfCookies(u string) []string {
 
 // originOf returns scheme://host[:port] of u.
 func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
-
-// ---- pages ------------------------------------------------------------------
-
-// page is what a Jupyter HTML page says about its server.
-type page struct {
-	flavor     xsrf.Flavor
-	baseURL    string
-	appName    string // JupyterLab, Jupyter Notebook
-	appVersion string
-	hubPrefix  string
-	hubUser    string
-	// token is true when the page holds an API token, which JupyterLab and
-	// Notebook 7 send as Authorization: the server then skips the XSRF check.
-	token bool
-}
-
-var (
-	dataBaseURL = regexp.MustCompile(`<body[^>]*\sdata-base-url="([^"]*)"`)
-	configData  = regexp.MustCompile(`(?s)<script[^>]*id="jupyter-config-data"[^>]*>(.*?)</script>`)
-	inputTag    = regexp.MustCompile(`<input[^>]*>`)
-	valueAttr   = regexp.MustCompile(`\svalue="([^"]*)"`)
-)
-
-// parsePage reads a Jupyter page: the classic UI's body[data-base-url], or
-// JupyterLab's and Notebook 7's #jupyter-config-data. It reports false for
-// anything else.
-func parsePage(html []byte) (page, bool) {
-	if m := configData.FindSubmatch(html); m != nil {
-		var cfg struct {
-			BaseURL    string `json:"baseUrl"`
-			AppName    string `json:"appName"`
-			AppVersion string `json:"appVersion"`
-			HubPrefix  string `json:"hubPrefix"`
-			HubUser    string `json:"hubUser"`
-			Token      string `json:"token"`
-		}
-		if json.Unmarshal(m[1], &cfg) == nil && cfg.BaseURL != "" {
-			p := page{flavor: xsrf.Lab, baseURL: cfg.BaseURL, appName: cfg.AppName, appVersion: cfg.AppVersion,
-				hubPrefix: cfg.HubPrefix, hubUser: cfg.HubUser, token: cfg.Token != ""}
-			if cfg.AppName == "Jupyter Notebook" {
-				p.flavor = xsrf.Notebook7
-			}
-			if base, err := xsrf.CleanBaseURL(p.baseURL); err == nil {
-				p.baseURL = base
-				return p, true
-			}
-		}
-	}
-	if m := dataBaseURL.FindSubmatch(html); m != nil {
-		base, err := url.PathUnescape(htmlUnescape(string(m[1])))
-		if err == nil {
-			if base, err = xsrf.CleanBaseURL(base); err == nil {
-				return page{flavor: xsrf.Classic, baseURL: base}, true
-			}
-		}
-	}
-	return page{}, false
-}
-
-// formXSRF returns the value of the hidden _xsrf field of a login form.
-func formXSRF(html []byte) string {
-	for _, tag := range inputTag.FindAll(html, -1) {
-		if strings.Contains(string(tag), `name="_xsrf"`) {
-			if m := valueAttr.FindSubmatch(tag); m != nil {
-				return htmlUnescape(string(m[1]))
-			}
-		}
-	}
-	return ""
-}
-
-var htmlEntities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#34;", `"`, "&#39;", "'", "&#x27;", "'")
-
-func htmlUnescape(s string) string { return htmlEntities.Replace(s) }
-
-// isLogin tells whether a page is a login form: Jupyter's <base>login or
-// JupyterHub's /hub/login. (xsrf.IsLoginPage says the same once the base
-// URL is known; before the first page it is not.)
-func isLogin(u *url.URL) bool {
-	return strings.HasSuffix(u.Path, "/login") || strings.Contains(u.Path, "/hub/login")
-}
-
-func isHubPath(u *url.URL) bool { return strings.Contains(u.Path, "/hub/") }
