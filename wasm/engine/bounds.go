@@ -144,13 +144,14 @@ func (e *Engine) forgetLocked(key string) {
 // once per tendInterval, across service worker restarts), and records it;
 // otherwise how long until they may.
 func (e *Engine) tendDue(ctx context.Context) time.Duration {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now := e.now()
-	if wait := tendInterval - now.Sub(e.lastTend); !e.lastTend.IsZero() && wait > 0 && !now.Before(e.lastTend) {
-		return wait
-	}
-	e.lastTend = now
-	_ = e.save(ctx)
-	return 0
+	var wait time.Duration
+	_ = e.update(ctx, func() bool {
+		now := e.now()
+		if wait = tendInterval - now.Sub(e.lastTend); !e.lastTend.IsZero() && wait > 0 && !now.Before(e.lastTend) {
+			return false
+		}
+		wait, e.lastTend = 0, now
+		return true
+	})
+	return wait
 }

@@ -66,7 +66,10 @@ const (
 const maxTabs = 512
 
 // Engine decides what the page layer does with a refused request and keeps
-// the status the popup shows. Its methods are safe for concurrent use.
+// the status the popup shows. Its methods are safe for concurrent use. It
+// never waits for the browser while it holds its lock: the state is stored
+// once the lock is released (state.go), and what it knows of a server
+// leaves the lock only as a copy.
 type Engine struct {
 	cookies CookieStore
 	nav     Navigator
@@ -79,17 +82,29 @@ type Engine struct {
 	tabs    map[int]tabEntry
 	flights map[string]*flight
 	navs    []time.Time // when the last background tabs were opened
-	// unsaved is set while the last store of the state failed: bodies of
-	// rescues are then never dropped (see save).
-	unsaved  bool
-	lastTend time.Time
-	hellos   map[string]*window // per server
-	keeps    map[string]*window // per server
-	tickets  map[string]ticket  // leaves to keep a save, by lease
+	// seq numbers the snapshots of the state (see state.go); storedSeq is
+	// the newest one whose write ended, storedOK whether it was stored
+	// (at the start, the store holds the state Restore read).
+	seq       uint64
+	storedSeq uint64
+	storedOK  bool
+	lastTend  time.Time
+	hellos    map[string]*window // per server
+	keeps     map[string]*window // per server
+	tickets   map[string]ticket  // leaves to keep a save, by lease
 
 	book     rescue.Book
 	grants   map[string]grant // rescue id → the page writing it
 	keepDays int              // 0: DefaultKeepDays
+
+	// storing is held (one slot) by the write of the state under way,
+	// which happens outside mu; lastTried is the newest snapshot written
+	// or tried, lastErr how that ended (see persist). A channel, not a
+	// mutex: a write waiting for another is durably blocked, as
+	// testing/synctest needs.
+	storing   chan struct{}
+	lastTried uint64
+	lastErr   error
 }
 
 // server is what the engine knows of one Jupyter server, keyed by origin
@@ -148,84 +163,17 @@ func New(cookies CookieStore, nav Navigator, store Store, now func() time.Time) 
 	if now == nil {
 		now = time.Now
 	}
-	return &Engine{cookies: cookies, nav: nav, store: store, now: now, random: seededRandom,
+	return &Engine{cookies: cookies, nav: nav, store: store, now: now, random: seededRandom, storedOK: true, storing: make(chan struct{}, 1),
 		servers: map[string]*server{}, tabs: map[int]tabEntry{}, flights: map[string]*flight{},
 		grants: map[string]grant{}, hellos: map[string]*window{}, keeps: map[string]*window{}, tickets: map[string]ticket{}}
-}
-
-type savedState struct {
-	Servers  []*server        `json:"servers"`
-	Tabs     map[int]tabEntry `json:"tabs"`
-	Book     rescue.Book      `json:"book"`
-	KeepDays int              `json:"keepDays,omitempty"`
-	// Navs are when the last background tabs were opened: the budget
-	// outlives the service worker.
-	Navs     []time.Time `json:"navs,omitempty"`
-	LastTend time.Time   `json:"lastTend,omitzero"`
-}
-
-// Restore loads the state saved by an earlier run. A missing or unreadable
-// state is not an error: the engine starts empty.
-func (e *Engine) Restore(ctx context.Context) error {
-	raw, err := e.store.Load(ctx)
-	if err != nil || len(raw) == 0 {
-		return err
-	}
-	var st savedState
-	if json.Unmarshal(raw, &st) != nil {
-		return nil
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, s := range st.Servers {
-		if s != nil {
-			e.servers[s.key()] = s
-		}
-	}
-	for id, t := range st.Tabs {
-		if _, ok := e.servers[t.Server]; ok {
-			e.tabs[id] = t
-		}
-	}
-	e.book, e.keepDays, e.navs, e.lastTend = st.Book, st.KeepDays, st.Navs, st.LastTend
-	return nil
-}
-
-// save writes the state; the caller holds e.mu. A failed store is not
-// fatal (losing counters is better than failing a save), but while the
-// stored books differ from the engine's, no body of a rescue is dropped:
-// the background's sweep at its next start goes by the stored books, and
-// would otherwise find a body no stored rescue names gone, or a kept body
-// unnamed. The caller that records a rescue checks the error itself.
-func (e *Engine) save(ctx context.Context) error {
-	st := savedState{Tabs: e.tabs, Book: e.book, KeepDays: e.keepDays, Navs: e.navs, LastTend: e.lastTend}
-	for _, s := range e.servers {
-		st.Servers = append(st.Servers, s)
-	}
-	raw, err := json.Marshal(st)
-	if err == nil {
-		err = e.store.Save(ctx, raw)
-	}
-	e.unsaved = err != nil
-	return err
-}
-
-// dropIfSaved returns ids, the bodies of rescues the books no longer name,
-// if the books were stored; nil otherwise. The caller holds e.mu.
-func (e *Engine) dropIfSaved(ids []string) []string {
-	if e.unsaved {
-		return nil
-	}
-	return ids
 }
 
 // Handle answers one raw message from sender. It never returns an error:
 // a refused message gets a Reply with Error set.
 func (e *Engine) Handle(ctx context.Context, sender Sender, raw []byte) []byte {
 	r := e.handle(ctx, sender, raw)
-	e.mu.Lock()
-	kept := e.book.Count("")
-	e.mu.Unlock()
+	var kept int
+	e.locked(func() { kept = e.book.Count("") })
 	r.Kept = &kept
 	out, _ := json.Marshal(r)
 	return out
@@ -259,7 +207,7 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 	case TypeSettings:
 		return e.setKeepDays(ctx, m.KeepDays)
 	case TypeSweep:
-		return Reply{Action: ActionOK, Drop: e.orphans(m.IDs)}
+		return Reply{Action: ActionOK, Drop: e.orphans(ctx, m.IDs)}
 	case TypeServers:
 		return Reply{Action: ActionOK, Servers: e.serverViews()}
 	case TypeForget:
@@ -288,9 +236,7 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 	switch m.Type {
 	case TypeFailed:
 		r := e.failed(ctx, sender, srv, m)
-		e.mu.Lock()
-		r.Hub = srv.Hub
-		e.mu.Unlock()
+		r.Hub = e.isHub(srv.key())
 		return r
 	case TypeRenewed:
 		return e.renewed(ctx, sender, srv, m)
@@ -320,51 +266,57 @@ func (e *Engine) handle(ctx context.Context, sender Sender, raw []byte) Reply {
 	}
 }
 
-// hello records that the sender's tab is a page of a Jupyter server.
-func (e *Engine) hello(ctx context.Context, sender Sender, m Message) (*server, error) {
+// hello records that the sender's tab is a page of a Jupyter server, and
+// returns a copy of the server.
+func (e *Engine) hello(ctx context.Context, sender Sender, m Message) (server, error) {
 	flavor, ok := xsrf.ParseFlavor(m.Flavor)
 	if !ok {
-		return nil, badf("unknown flavor %q", m.Flavor)
+		return server{}, badf("unknown flavor %q", m.Flavor)
 	}
 	base, err := xsrf.CleanBaseURL(m.BaseURL)
 	if err != nil {
-		return nil, badf("%v", err)
+		return server{}, badf("%v", err)
 	}
 	origin, u, err := originOf(sender.URL)
 	if err != nil {
-		return nil, err
+		return server{}, err
 	}
 	// Both where the document is now and where it was loaded, before any
 	// script of the page could move it (history.replaceState).
 	_, loaded, err := originOf(sender.LoadURL)
 	if err != nil || !underBase(u, base) || !underBase(loaded, base) {
-		return nil, badf("page is not under its base URL")
+		return server{}, badf("page is not under its base URL")
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	key := origin + base
-	if t, ok := e.tabs[sender.TabID]; ok && t.Doc == sender.Document && t.Server != key {
-		return nil, badf("this document said hello for another server already")
-	}
-	if !allowIn(e.hellos, key, e.now(), hellosPerMinute) {
-		return nil, badf("too many pages of %s said hello in the last minute", key)
-	}
-	s, known := e.servers[key]
-	if !known {
-		if !e.makeRoom(origin) {
-			return nil, badf("SaveKeeper knows too many servers of %s that are in use", origin)
+	var srv server
+	_ = e.update(ctx, func() bool {
+		if t, ok := e.tabs[sender.TabID]; ok && t.Doc == sender.Document && t.Server != key {
+			err = badf("this document said hello for another server already")
+			return false
 		}
-		s = &server{Origin: origin, BaseURL: base}
-	}
-	// A hub learned from a refusal stays one: classic pages cannot tell.
-	s.Flavor, s.Hub, s.LastSeen = flavor, s.Hub || m.Hub, e.now()
-	e.servers[key] = s
-	if len(e.tabs) >= maxTabs {
-		e.dropOldestTab()
-	}
-	e.tabs[sender.TabID] = tabEntry{Server: key, Doc: sender.Document, Seen: e.now()}
-	_ = e.save(ctx)
-	return s, nil
+		if !allowIn(e.hellos, key, e.now(), hellosPerMinute) {
+			err = badf("too many pages of %s said hello in the last minute", key)
+			return false
+		}
+		s, known := e.servers[key]
+		if !known {
+			if !e.makeRoom(origin) {
+				err = badf("SaveKeeper knows too many servers of %s that are in use", origin)
+				return false
+			}
+			s = &server{Origin: origin, BaseURL: base}
+		}
+		// A hub learned from a refusal stays one: classic pages cannot tell.
+		s.Flavor, s.Hub, s.LastSeen = flavor, s.Hub || m.Hub, e.now()
+		e.servers[key] = s
+		if len(e.tabs) >= maxTabs {
+			e.dropOldestTab()
+		}
+		e.tabs[sender.TabID] = tabEntry{Server: key, Doc: sender.Document, Seen: e.now()}
+		srv = *s
+		return true
+	})
+	return srv, err
 }
 
 func (e *Engine) dropOldestTab() {
@@ -383,10 +335,18 @@ func (e *Engine) dropOldestTab() {
 // opener, a page of another server perhaps, could change the window's
 // built-ins before the page layer ran (browsers reuse the opener's first,
 // blank window). Other pages of the server write the kept saves.
-func (e *Engine) writesBack(sender Sender, srv *server) bool {
+func (e *Engine) writesBack(sender Sender, srv server) bool {
+	return !sender.Opened || !e.isHub(srv.key())
+}
+
+// isHub tells whether the server with key follows JupyterHub 4.1's rules,
+// as the engine knows it now (a refusal may have taught it since a copy
+// of the server was made).
+func (e *Engine) isHub(key string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return !sender.Opened || !srv.Hub
+	s := e.servers[key]
+	return s != nil && s.Hub
 }
 
 // errNoHello refuses a message from a document the engine does not know
@@ -394,30 +354,39 @@ func (e *Engine) writesBack(sender Sender, srv *server) bool {
 // page to say hello again.
 var errNoHello = badf("this document has not said hello")
 
-// serverOf returns the server of the sender's tab, after checking that
-// requestURL belongs to it: same origin as the sending page, path under
-// the server's base URL. An empty requestURL is the server's base URL.
-func (e *Engine) serverOf(sender Sender, requestURL string) (*server, error) {
-	e.mu.Lock()
-	t, ok := e.tabs[sender.TabID]
-	s := e.servers[t.Server]
-	e.mu.Unlock()
-	if !ok || s == nil || t.Doc != sender.Document {
-		return nil, errNoHello
-	}
+// serverOf returns a copy of the server of the sender's tab, after
+// checking that requestURL belongs to it: same origin as the sending page,
+// path under the server's base URL. An empty requestURL is the server's
+// base URL.
+func (e *Engine) serverOf(sender Sender, requestURL string) (server, error) {
+	var (
+		s     server
+		known bool
+	)
 	origin, u, err := originOf(sender.URL)
-	if err != nil || origin != s.Origin || !underBase(u, s.BaseURL) {
-		return nil, badf("sender is not a page of the server")
+	e.locked(func() {
+		t, ok := e.tabs[sender.TabID]
+		live := e.servers[t.Server]
+		if known = ok && live != nil && t.Doc == sender.Document; !known {
+			return
+		}
+		if err == nil && origin == live.Origin && underBase(u, live.BaseURL) {
+			live.LastSeen = e.now() // stored with the next change; the page is active
+		}
+		s = *live
+	})
+	if !known {
+		return server{}, errNoHello
 	}
-	e.mu.Lock()
-	s.LastSeen = e.now() // stored with the next change; the page is active
-	e.mu.Unlock()
+	if err != nil || origin != s.Origin || !underBase(u, s.BaseURL) {
+		return server{}, badf("sender is not a page of the server")
+	}
 	if requestURL == "" {
 		return s, nil
 	}
 	ro, ru, err := originOf(requestURL)
 	if err != nil || ro != s.Origin || !underBase(ru, s.BaseURL) {
-		return nil, badf("request is not for the sender's server")
+		return server{}, badf("request is not for the sender's server")
 	}
 	return s, nil
 }
@@ -437,7 +406,7 @@ func (s *server) readRule() xsrf.ReadRule {
 }
 
 // failed decides what to do with a refused request.
-func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Message) Reply {
+func (e *Engine) failed(ctx context.Context, sender Sender, srv server, m Message) Reply {
 	f := xsrf.Classify(m.Status, m.ContentType, []byte(m.Body))
 	switch f.Kind {
 	case xsrf.NotXSRF:
@@ -452,6 +421,7 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Messa
 	case xsrf.HubMissing, xsrf.HubMismatch:
 		if !srv.Hub {
 			e.learnHub(ctx, srv)
+			srv.Hub = true
 		}
 	}
 	// The cookies of the server's base URL, not of m.URL: a page may claim a
@@ -485,49 +455,70 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv *server, m Messa
 }
 
 // loginLost records and answers a refusal that only logging in can fix.
-func (e *Engine) loginLost(ctx context.Context, srv *server) Reply {
+func (e *Engine) loginLost(ctx context.Context, srv server) Reply {
 	e.problem(ctx, srv, ReasonLogin)
 	return giveUp(ReasonLogin)
 }
 
 // renew makes the sender the one tab that renews the server's cookie, or
 // waits for the tab that already does.
-func (e *Engine) renew(ctx context.Context, sender Sender, srv *server, sent string) Reply {
-	e.mu.Lock()
+func (e *Engine) renew(ctx context.Context, sender Sender, srv server, sent string) Reply {
 	key := srv.key()
-	if fl := e.flights[key]; fl != nil {
-		e.mu.Unlock()
-		return e.wait(ctx, fl)
+	var (
+		fl, other *flight
+		plan      xsrf.Renewal
+		reason    string // why there is no renewal
+		spent     bool   // a background tab was taken from the budget
+		snap      snapshot
+	)
+	e.locked(func() {
+		if other = e.flights[key]; other != nil {
+			return
+		}
+		s := e.servers[key]
+		if s == nil { // forgotten since the refusal came in
+			reason = ReasonRenewFailed
+			return
+		}
+		srv = *s
+		if !s.BadRenewal.IsZero() && e.now().Sub(s.BadRenewal) < backoff(retryPause, s.BadInARow) {
+			reason = ReasonRecentFailure
+			return
+		}
+		var err error
+		if plan, err = xsrf.RenewalFor(s.Origin, s.BaseURL, s.Flavor, s.Hub); err != nil {
+			reason = ReasonRenewFailed
+			return
+		}
+		if plan.Navigate && e.nav == nil {
+			reason = ReasonNeedsNavigate
+			return
+		}
+		if plan.Navigate && !e.spendNavigation() {
+			reason = ReasonRecentFailure
+			return
+		}
+		if spent = plan.Navigate; spent {
+			snap = e.snapshotLocked() // the spent budget outlives the service worker
+		}
+		lease, err := e.newLease()
+		if err != nil {
+			reason = ReasonRenewFailed
+			return
+		}
+		fl = &flight{lease: lease, tab: sender.TabID, sent: sent, done: make(chan struct{})}
+		e.flights[key] = fl
+	})
+	if spent {
+		_ = e.persist(ctx, snap)
 	}
-	if !srv.BadRenewal.IsZero() && e.now().Sub(srv.BadRenewal) < srv.pause() {
-		e.mu.Unlock()
-		return giveUp(ReasonRecentFailure)
+	switch {
+	case other != nil:
+		return e.wait(ctx, other)
+	case reason != "":
+		return giveUp(reason)
 	}
-	plan, err := xsrf.RenewalFor(srv.Origin, srv.BaseURL, srv.Flavor, srv.Hub)
-	if err != nil {
-		e.mu.Unlock()
-		return giveUp(ReasonRenewFailed)
-	}
-	if plan.Navigate && e.nav == nil {
-		e.mu.Unlock()
-		return giveUp(ReasonNeedsNavigate)
-	}
-	if plan.Navigate && !e.spendNavigation() {
-		e.mu.Unlock()
-		return giveUp(ReasonRecentFailure)
-	}
-	if plan.Navigate {
-		_ = e.save(ctx) // the spent budget outlives the service worker
-	}
-	lease, err := e.newLease()
-	if err != nil {
-		e.mu.Unlock()
-		return giveUp(ReasonRenewFailed)
-	}
-	fl := &flight{lease: lease, tab: sender.TabID, sent: sent, done: make(chan struct{})}
-	e.flights[key] = fl
-	e.mu.Unlock()
-	time.AfterFunc(RenewTimeout, func() { e.land(context.Background(), srv, fl, "", ReasonRenewTimeout) })
+	time.AfterFunc(RenewTimeout, func() { e.land(context.Background(), key, fl, "", ReasonRenewTimeout) })
 	if plan.Navigate {
 		e.navigate(srv, fl, plan.URL)
 		return e.wait(ctx, fl)
@@ -535,10 +526,11 @@ func (e *Engine) renew(ctx context.Context, sender Sender, srv *server, sent str
 	return Reply{Action: ActionRenew, RenewURL: plan.URL, Lease: fl.lease}
 }
 
-// pause is how long to wait after the last failed renewal.
-func (s *server) pause() time.Duration {
-	p := retryPause
-	for i := 1; i < s.BadInARow && p < maxRetryPause; i++ {
+// backoff is the pause after the n-th failure in a row: first after the
+// first one, doubling with each further one, up to maxRetryPause.
+func backoff(first time.Duration, n int) time.Duration {
+	p := first
+	for i := 1; i < n && p < maxRetryPause; i++ {
 		p *= 2
 	}
 	return min(p, maxRetryPause)
@@ -564,12 +556,12 @@ func (e *Engine) spendNavigation() bool {
 
 // navigate renews a JupyterHub cookie itself: it loads url in a
 // background tab and lands fl with the cookie the visit left.
-func (e *Engine) navigate(srv *server, fl *flight, url string) {
+func (e *Engine) navigate(srv server, fl *flight, url string) {
 	ctx, cancel := context.WithTimeout(context.Background(), RenewTimeout)
 	defer cancel()
 	finalURL, err := e.nav.Visit(ctx, url)
 	if err != nil {
-		e.land(ctx, srv, fl, "", ReasonRenewFailed)
+		e.land(ctx, srv.key(), fl, "", ReasonRenewFailed)
 		return
 	}
 	e.landWithCookie(ctx, srv, fl, finalURL)
@@ -579,14 +571,15 @@ func (e *Engine) navigate(srv *server, fl *flight, url string) {
 // cookie the server now reads, or with the reason there is none. A renewal
 // that ended outside the server (the hub's home, a spawn page) or left the
 // very token that was refused has failed.
-func (e *Engine) landWithCookie(ctx context.Context, srv *server, fl *flight, finalURL string) {
+func (e *Engine) landWithCookie(ctx context.Context, srv server, fl *flight, finalURL string) {
+	key := srv.key()
 	if finalURL != "" && xsrf.IsLoginPage(finalURL, srv.BaseURL) {
-		e.land(ctx, srv, fl, "", ReasonLogin)
+		e.land(ctx, key, fl, "", ReasonLogin)
 		return
 	}
 	if finalURL != "" {
 		if o, u, err := originOf(finalURL); err != nil || o != srv.Origin || !underBase(u, srv.BaseURL) {
-			e.land(ctx, srv, fl, "", ReasonRenewFailed)
+			e.land(ctx, key, fl, "", ReasonRenewFailed)
 			return
 		}
 	}
@@ -594,11 +587,11 @@ func (e *Engine) landWithCookie(ctx context.Context, srv *server, fl *flight, fi
 	c, token, ok := xsrf.ServerReads(cookies, srv.readRule())
 	switch {
 	case err == nil && ok && c.HTTPOnly:
-		e.land(ctx, srv, fl, "", ReasonHTTPOnly)
+		e.land(ctx, key, fl, "", ReasonHTTPOnly)
 	case err == nil && ok && token != fl.sent:
-		e.land(ctx, srv, fl, token, "")
+		e.land(ctx, key, fl, token, "")
 	default:
-		e.land(ctx, srv, fl, "", ReasonNoCookie)
+		e.land(ctx, key, fl, "", ReasonNoCookie)
 	}
 }
 
@@ -615,38 +608,42 @@ func (e *Engine) wait(ctx context.Context, fl *flight) Reply {
 	}
 }
 
-// land ends a flight once, with a token or a reason.
-func (e *Engine) land(ctx context.Context, srv *server, fl *flight, token, reason string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.flights[srv.key()] != fl {
-		return // landed already
-	}
-	delete(e.flights, srv.key())
-	fl.token, fl.reason = token, reason
-	if token != "" {
-		srv.Renewals++
-		srv.LastRenewal = e.now()
-		srv.BadRenewal, srv.BadInARow = time.Time{}, 0
-	} else {
-		srv.BadRenewal = e.now()
-		srv.BadInARow++
-		srv.LastProblem = reason
-	}
-	close(fl.done)
-	_ = e.save(ctx)
+// land ends the flight fl of the server with key once, with a token or a
+// reason.
+func (e *Engine) land(ctx context.Context, key string, fl *flight, token, reason string) {
+	_ = e.update(ctx, func() bool {
+		if e.flights[key] != fl {
+			return false // landed already
+		}
+		delete(e.flights, key)
+		fl.token, fl.reason = token, reason
+		defer close(fl.done)
+		s := e.servers[key]
+		if s == nil {
+			return false
+		}
+		if token != "" {
+			s.Renewals++
+			s.LastRenewal = e.now()
+			s.BadRenewal, s.BadInARow = time.Time{}, 0
+		} else {
+			s.BadRenewal = e.now()
+			s.BadInARow++
+			s.LastProblem = reason
+		}
+		return true
+	})
 }
 
 // renewed finishes the renewal the sender was asked to make.
-func (e *Engine) renewed(ctx context.Context, sender Sender, srv *server, m Message) Reply {
-	e.mu.Lock()
-	fl := e.flights[srv.key()]
-	e.mu.Unlock()
+func (e *Engine) renewed(ctx context.Context, sender Sender, srv server, m Message) Reply {
+	var fl *flight
+	e.locked(func() { fl = e.flights[srv.key()] })
 	if fl == nil || fl.lease != m.Lease || fl.tab != sender.TabID {
 		return giveUp(ReasonRenewFailed)
 	}
 	if m.Status == 0 {
-		e.land(ctx, srv, fl, "", ReasonRenewFailed)
+		e.land(ctx, srv.key(), fl, "", ReasonRenewFailed)
 	} else {
 		e.landWithCookie(ctx, srv, fl, m.FinalURL)
 	}
@@ -654,46 +651,59 @@ func (e *Engine) renewed(ctx context.Context, sender Sender, srv *server, m Mess
 }
 
 // outcome counts how a request the page layer handled ended.
-func (e *Engine) outcome(ctx context.Context, srv *server, m Message) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, save := rescue.ContentsPath(m.URL, srv.BaseURL); save && m.Method == "PUT" {
-		srv.Saves++
-	}
-	switch {
-	case m.OK && m.Recovered:
-		srv.Recovered++
-		srv.LastProblem = ""
-	case !m.OK:
-		srv.Failed++
-	}
-	_ = e.save(ctx)
+func (e *Engine) outcome(ctx context.Context, srv server, m Message) {
+	_ = e.update(ctx, func() bool {
+		s := e.servers[srv.key()]
+		if s == nil {
+			return false
+		}
+		if _, save := rescue.ContentsPath(m.URL, s.BaseURL); save && m.Method == "PUT" {
+			s.Saves++
+		}
+		switch {
+		case m.OK && m.Recovered:
+			s.Recovered++
+			s.LastProblem = ""
+		case !m.OK:
+			s.Failed++
+		}
+		return true
+	})
 }
 
 // renewedRecently tells whether the server's cookie was renewed less than
 // retryPause ago, so that a refusal now is not the cookie's fault.
-func (e *Engine) renewedRecently(srv *server) bool {
+func (e *Engine) renewedRecently(srv server) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return !srv.LastRenewal.IsZero() && e.now().Sub(srv.LastRenewal) < retryPause
+	s := e.servers[srv.key()]
+	return s != nil && !s.LastRenewal.IsZero() && e.now().Sub(s.LastRenewal) < retryPause
 }
 
 // learnHub records that a server follows JupyterHub 4.1's rules, which
 // its refusals show ("… missing from PUT") even where its pages do not
 // (the classic UI has no page config).
-func (e *Engine) learnHub(ctx context.Context, srv *server) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	srv.Hub = true
-	_ = e.save(ctx)
+func (e *Engine) learnHub(ctx context.Context, srv server) {
+	_ = e.update(ctx, func() bool {
+		s := e.servers[srv.key()]
+		if s == nil {
+			return false
+		}
+		s.Hub = true
+		return true
+	})
 }
 
 // problem records the last problem seen on a server.
-func (e *Engine) problem(ctx context.Context, srv *server, reason string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	srv.LastProblem = reason
-	_ = e.save(ctx)
+func (e *Engine) problem(ctx context.Context, srv server, reason string) {
+	_ = e.update(ctx, func() bool {
+		s := e.servers[srv.key()]
+		if s == nil {
+			return false
+		}
+		s.LastProblem = reason
+		return true
+	})
 }
 
 func giveUp(reason string) Reply { return Reply{Action: ActionGiveUp, Reason: reason} }

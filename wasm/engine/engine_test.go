@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -208,29 +209,32 @@ func TestRenewalWithoutCookiePausesFurtherRenewals(t *testing.T) {
 }
 
 func TestManyTabsOneRenewal(t *testing.T) {
-	j := &jar{}
-	e := newEngine(t, j)
-	tab2 := at(2, origin+"/notebooks/y.ipynb")
-	send(t, e, tab2, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/"})
+	synctest.Test(t, func(t *testing.T) {
+		j := &jar{}
+		e := newEngine(t, j)
+		tab2 := at(2, origin+"/notebooks/y.ipynb")
+		send(t, e, tab2, Message{Type: TypeHello, Flavor: "classic", BaseURL: "/"})
 
-	first := send(t, e, tab1, failedMsg(missing, ""))
-	require.Equal(t, ActionRenew, first.Action)
+		first := send(t, e, tab1, failedMsg(missing, ""))
+		require.Equal(t, ActionRenew, first.Action)
 
-	waiting := make(chan Reply)
-	go func() { waiting <- send(t, e, tab2, failedMsg(missing, "")) }()
-	select {
-	case r := <-waiting:
-		t.Fatalf("second tab did not wait for the renewal: %+v", r)
-	case <-time.After(50 * time.Millisecond):
-	}
-	forged := send(t, e, tab2, Message{Type: TypeRenewed, Lease: first.Lease, Status: 200})
-	assert.Equal(t, ActionGiveUp, forged.Action, "only the tab that was asked may report the renewal")
+		waiting := make(chan Reply)
+		go func() { waiting <- send(t, e, tab2, failedMsg(missing, "")) }()
+		synctest.Wait() // until the second tab waits, or has its reply
+		select {
+		case r := <-waiting:
+			t.Fatalf("second tab did not wait for the renewal: %+v", r)
+		default:
+		}
+		forged := send(t, e, tab2, Message{Type: TypeRenewed, Lease: first.Lease, Status: 200})
+		assert.Equal(t, ActionGiveUp, forged.Action, "only the tab that was asked may report the renewal")
 
-	j.set(xsrf.Cookie{Value: "fresh", Path: "/"})
-	r := send(t, e, tab1, Message{Type: TypeRenewed, Lease: first.Lease, Status: 200, FinalURL: origin + "/tree"})
-	assert.Equal(t, Reply{Action: ActionRetry, Token: "fresh"}, r)
-	assert.Equal(t, Reply{Action: ActionRetry, Token: "fresh"}, <-waiting)
-	assert.Equal(t, 1, e.Status(context.Background(), 1, "").Renewals)
+		j.set(xsrf.Cookie{Value: "fresh", Path: "/"})
+		r := send(t, e, tab1, Message{Type: TypeRenewed, Lease: first.Lease, Status: 200, FinalURL: origin + "/tree"})
+		assert.Equal(t, Reply{Action: ActionRetry, Token: "fresh"}, r)
+		assert.Equal(t, Reply{Action: ActionRetry, Token: "fresh"}, <-waiting)
+		assert.Equal(t, 1, e.Status(context.Background(), 1, "").Renewals)
+	})
 }
 
 func TestCookieStoreErrorGivesUp(t *testing.T) {

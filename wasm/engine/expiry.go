@@ -27,14 +27,14 @@ const CookieLifetime = 30 * 24 * time.Hour
 // tokens with a time stamp (31 days); its cookies are left to the
 // navigation renewal.
 func (e *Engine) Tend(ctx context.Context) int {
-	e.mu.Lock()
 	var servers []server
-	for _, s := range e.servers {
-		if !s.Hub {
-			servers = append(servers, *s)
+	e.locked(func() {
+		for _, s := range e.servers {
+			if !s.Hub {
+				servers = append(servers, *s)
+			}
 		}
-	}
-	e.mu.Unlock()
+	})
 	now := e.now()
 	extended := 0
 	for _, s := range servers {

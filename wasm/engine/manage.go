@@ -56,30 +56,33 @@ func (e *Engine) serverViews() []ServerView {
 // forget drops the server whose origin and base URL make key, its kept
 // saves (their bodies go once the books are stored) and its tabs.
 func (e *Engine) forget(ctx context.Context, key string) Reply {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, ok := e.servers[key]; !ok {
-		return Reply{Error: badf("no server %s", key).Error()}
-	}
-	if e.flights[key] != nil {
-		return Reply{Error: badf("%s is renewing its token; try again in a moment", key).Error()}
-	}
-	var drop []string
-	for _, r := range e.book.Rescues {
-		if r.Server == key {
-			drop = append(drop, r.ID)
+	var (
+		refusal error
+		drop    []string
+	)
+	err := e.update(ctx, func() bool {
+		if _, ok := e.servers[key]; !ok {
+			refusal = badf("no server %s", key)
+			return false
 		}
-	}
-	for _, id := range drop {
-		e.book.Remove(id)
-		delete(e.grants, id)
-	}
-	delete(e.servers, key)
-	for id, t := range e.tabs {
-		if t.Server == key {
-			delete(e.tabs, id)
+		if e.flights[key] != nil {
+			refusal = badf("%s is renewing its token; try again in a moment", key)
+			return false
 		}
+		for _, r := range e.book.Rescues {
+			if r.Server == key {
+				drop = append(drop, r.ID)
+			}
+		}
+		for _, id := range drop {
+			e.book.Remove(id)
+			delete(e.grants, id)
+		}
+		e.forgetLocked(key)
+		return true
+	})
+	if refusal != nil {
+		return Reply{Error: refusal.Error()}
 	}
-	_ = e.save(ctx)
-	return Reply{Action: ActionOK, Drop: e.dropIfSaved(drop)}
+	return Reply{Action: ActionOK, Drop: dropIfStored(err, drop)}
 }

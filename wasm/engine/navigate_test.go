@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -70,29 +71,33 @@ func TestHubRenewsByOpeningTheBaseURLInATab(t *testing.T) {
 	assert.Equal(t, []string{hubOrigin + "/user/alice/"}, o.visits)
 }
 
+// TestHubTabsShareOneNavigation runs in a synctest bubble: the visit's
+// 50 ms pass on the bubble's clock, not the test's.
 func TestHubTabsShareOneNavigation(t *testing.T) {
-	j := &jar{}
-	o := &tabOpener{delay: 50 * time.Millisecond, finalURL: hubOrigin + "/user/alice/lab", land: func() {
-		j.set(xsrf.Cookie{Value: "signed-fresh", Path: "/user/alice/"})
-	}}
-	e := newHubEngine(t, j, o)
-	other := at(8, hubPage)
-	send(t, e, other, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/", Hub: true})
+	synctest.Test(t, func(t *testing.T) {
+		j := &jar{}
+		o := &tabOpener{delay: 50 * time.Millisecond, finalURL: hubOrigin + "/user/alice/lab", land: func() {
+			j.set(xsrf.Cookie{Value: "signed-fresh", Path: "/user/alice/"})
+		}}
+		e := newHubEngine(t, j, o)
+		other := at(8, hubPage)
+		send(t, e, other, Message{Type: TypeHello, Flavor: "lab", BaseURL: "/user/alice/", Hub: true})
 
-	var wg sync.WaitGroup
-	replies := make([]Reply, 2)
-	for i, s := range []Sender{hubTab, other} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			replies[i] = send(t, e, s, hubFailed(s, ""))
-		}()
-	}
-	wg.Wait()
-	for _, r := range replies {
-		assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "signed-fresh"}), r)
-	}
-	assert.Len(t, o.visits, 1)
+		var wg sync.WaitGroup
+		replies := make([]Reply, 2)
+		for i, s := range []Sender{hubTab, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				replies[i] = send(t, e, s, hubFailed(s, ""))
+			}()
+		}
+		wg.Wait()
+		for _, r := range replies {
+			assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "signed-fresh"}), r)
+		}
+		assert.Len(t, o.visits, 1)
+	})
 }
 
 func TestHubNavigationThatEndsAtTheLoginGivesUp(t *testing.T) {

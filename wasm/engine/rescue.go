@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -50,7 +49,7 @@ const (
 const grantTime = 2 * time.Minute
 
 // firstRetry is the pause after a failed write of a rescue; it doubles
-// with each failure, up to maxRetryPause.
+// with each failure, up to maxRetryPause (see backoff).
 const firstRetry = 30 * time.Second
 
 // RescueView is a rescue as pages and the popup see it. Times are Unix
@@ -127,7 +126,7 @@ type ticket struct {
 // save to keep: the same checks as addRescue, counting the saves on their
 // way; a yes is a ticket (Lease) that reserves their share. It is limited
 // per server, as each body costs the background a transfer and a store.
-func (e *Engine) mayKeep(srv *server, m Message) Reply {
+func (e *Engine) mayKeep(srv server, m Message) Reply {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, err := e.keepable(srv, m); err != nil {
@@ -148,7 +147,7 @@ func (e *Engine) mayKeep(srv *server, m Message) Reply {
 // a save of a file with a path of sane length, within the bounds on what
 // the server and all servers keep, counting the saves on their way
 // (tickets). The caller holds e.mu.
-func (e *Engine) keepable(srv *server, m Message) (string, error) {
+func (e *Engine) keepable(srv server, m Message) (string, error) {
 	path, ok := rescue.ContentsPath(m.URL, srv.BaseURL)
 	if !ok || m.Method != "PUT" || len(path) > maxPath {
 		return "", badf("not a save of a file")
@@ -204,14 +203,22 @@ func (e *Engine) addRescue(ctx context.Context, sender Sender, m Message) Reply 
 	if m.ID == "" {
 		return refuse(badf("not a save of a file"))
 	}
-	var srv *server
+	var srv server
 	if m.Lease != "" {
-		e.mu.Lock()
-		t, ok := e.tickets[m.Lease]
-		delete(e.tickets, m.Lease) // its share goes back; the save itself is counted below
-		srv = e.servers[t.server]
-		e.mu.Unlock()
-		if !ok || srv == nil || m.Size > t.size {
+		var (
+			t  ticket
+			ok bool
+		)
+		e.locked(func() {
+			t, ok = e.tickets[m.Lease]
+			delete(e.tickets, m.Lease) // its share goes back; the save itself is counted below
+			if s := e.servers[t.server]; s != nil {
+				srv = *s
+			} else {
+				ok = false
+			}
+		})
+		if !ok || m.Size > t.size {
 			return refuse(badf("no leave to keep this save"))
 		}
 	} else {
@@ -220,33 +227,62 @@ func (e *Engine) addRescue(ctx context.Context, sender Sender, m Message) Reply 
 			return refuse(err)
 		}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, dup := e.book.Get(m.ID); dup {
-		return Reply{Error: badf("rescue %s exists", m.ID).Error()}
+	var (
+		refusal    *Reply
+		r          rescue.Rescue
+		superseded []rescue.Rescue
+	)
+	err := e.update(ctx, func() bool {
+		if _, dup := e.book.Get(m.ID); dup {
+			refusal = &Reply{Error: badf("rescue %s exists", m.ID).Error()}
+			return false
+		}
+		path, err := e.keepable(srv, m)
+		if err == nil && !keptStatus(m.Status) {
+			err = badf("a save refused with %d is not kept", m.Status)
+		}
+		s := e.servers[srv.key()]
+		if err == nil && s == nil {
+			err = badf("the server was forgotten")
+		}
+		if err != nil {
+			rr := refuse(err)
+			refusal = &rr
+			return false
+		}
+		r = rescue.Rescue{ID: m.ID, Server: srv.key(), Path: path, Taken: e.now(), BasedOn: fromMilli(m.BasedOn),
+			Size: m.Size, Reason: keptReason(m.Status, m.Reason), State: rescue.Pending}
+		superseded = e.book.Add(r)
+		s.Kept++
+		return true
+	})
+	if refusal != nil {
+		return *refusal
 	}
-	path, err := e.keepable(srv, m)
 	if err != nil {
-		return refuse(err)
-	}
-	if !keptStatus(m.Status) {
-		return refuse(badf("a save refused with %d is not kept", m.Status))
-	}
-	r := rescue.Rescue{ID: m.ID, Server: srv.key(), Path: path, Taken: e.now(), BasedOn: fromMilli(m.BasedOn),
-		Size: m.Size, Reason: keptReason(m.Status, m.Reason), State: rescue.Pending}
-	before := slices.Clone(e.book.Rescues)
-	superseded := e.book.Add(r)
-	srv.Kept++
-	if err := e.save(ctx); err != nil {
-		e.book.Rescues = before
-		srv.Kept--
+		// Taken back, and the books stored without it if the store can:
+		// the rescues it replaced are kept again.
+		_ = e.update(ctx, func() bool {
+			e.book.Remove(r.ID)
+			for _, old := range superseded {
+				if old.ID != r.ID {
+					e.book.Add(old)
+				}
+			}
+			if s := e.servers[srv.key()]; s != nil {
+				s.Kept--
+			}
+			return true
+		})
 		return refuse(badf("the save could not be stored: %v", err))
 	}
 	var drop []string
-	for _, old := range superseded {
-		drop = append(drop, old.ID)
-		delete(e.grants, old.ID)
-	}
+	e.locked(func() {
+		for _, old := range superseded {
+			drop = append(drop, old.ID)
+			delete(e.grants, old.ID)
+		}
+	})
 	return Reply{Action: ActionOK, Drop: drop}
 }
 
@@ -269,7 +305,7 @@ func keptStatus(status int) bool {
 // due answers a page asking which rescues of srv it may try now: pending,
 // past their next try, and not held by another page; and, in RetryIn, how
 // long until the next pending one is due.
-func (e *Engine) due(srv *server, tab int) Reply {
+func (e *Engine) due(srv server, tab int) Reply {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now()
@@ -291,40 +327,44 @@ func (e *Engine) due(srv *server, tab int) Reply {
 
 // rescueOf returns the rescue with id if it belongs to srv; the caller
 // holds e.mu.
-func (e *Engine) rescueOf(srv *server, id string) (rescue.Rescue, bool) {
+func (e *Engine) rescueOf(srv server, id string) (rescue.Rescue, bool) {
 	r, ok := e.book.Get(id)
 	return r, ok && r.Server == srv.key()
 }
 
 // check decides, from the file as the server has it now, whether the
 // sender's page writes a rescue.
-func (e *Engine) check(ctx context.Context, sender Sender, srv *server, m Message) Reply {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	r, ok := e.rescueOf(srv, m.ID)
-	if !ok || r.State != rescue.Pending {
-		return Reply{Action: ActionKeep, Reason: "no-such-rescue"}
-	}
-	if (m.Status != 200 && m.Status != 404) || (m.Status == 200 && m.LastModified == 0) {
-		// The server does not answer, or not yet for this user, or not
-		// with the file's model.
-		return Reply{Action: ActionWait}
-	}
-	if rescue.Decide(r, fromMilli(m.LastModified), m.Status == 200) == rescue.Keep {
-		e.book.Update(r.ID, func(r *rescue.Rescue) { r.State, r.Reason = rescue.Conflict, ReasonChanged })
-		_ = e.save(ctx)
-		return Reply{Action: ActionKeep, Reason: ReasonChanged}
-	}
-	if g, held := e.grants[r.ID]; held && g.tab != sender.TabID && e.now().Before(g.until) {
-		return Reply{Action: ActionWait}
-	}
-	e.grants[r.ID] = grant{tab: sender.TabID, until: e.now().Add(grantTime)}
-	return Reply{Action: ActionWrite}
+func (e *Engine) check(ctx context.Context, sender Sender, srv server, m Message) Reply {
+	var reply Reply
+	_ = e.update(ctx, func() bool {
+		r, ok := e.rescueOf(srv, m.ID)
+		switch {
+		case !ok || r.State != rescue.Pending:
+			reply = Reply{Action: ActionKeep, Reason: "no-such-rescue"}
+		case (m.Status != 200 && m.Status != 404) || (m.Status == 200 && m.LastModified == 0):
+			// The server does not answer, or not yet for this user, or
+			// not with the file's model.
+			reply = Reply{Action: ActionWait}
+		case rescue.Decide(r, fromMilli(m.LastModified), m.Status == 200) == rescue.Keep:
+			e.book.Update(r.ID, func(r *rescue.Rescue) { r.State, r.Reason = rescue.Conflict, ReasonChanged })
+			reply = Reply{Action: ActionKeep, Reason: ReasonChanged}
+			return true
+		default:
+			if g, held := e.grants[r.ID]; held && g.tab != sender.TabID && e.now().Before(g.until) {
+				reply = Reply{Action: ActionWait}
+				break
+			}
+			e.grants[r.ID] = grant{tab: sender.TabID, until: e.now().Add(grantTime)}
+			reply = Reply{Action: ActionWrite}
+		}
+		return false
+	})
+	return reply
 }
 
 // mayRead tells whether the sender's page holds the rescue, so that the
 // background may hand it the body.
-func (e *Engine) mayRead(sender Sender, srv *server, id string) bool {
+func (e *Engine) mayRead(sender Sender, srv server, id string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	g, held := e.grants[id]
@@ -334,62 +374,73 @@ func (e *Engine) mayRead(sender Sender, srv *server, id string) bool {
 
 // finished records how the write of a rescue ended: a landed save clears
 // it; a failed one is tried again later.
-func (e *Engine) finished(ctx context.Context, sender Sender, srv *server, m Message) Reply {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	g, held := e.grants[m.ID]
-	if _, ok := e.rescueOf(srv, m.ID); !ok || !held || g.tab != sender.TabID {
-		return Reply{Error: badf("rescue %s is not this page's to write", m.ID).Error()}
-	}
-	delete(e.grants, m.ID)
-	if m.OK {
+func (e *Engine) finished(ctx context.Context, sender Sender, srv server, m Message) Reply {
+	var refusal error
+	err := e.update(ctx, func() bool {
+		g, held := e.grants[m.ID]
+		if _, ok := e.rescueOf(srv, m.ID); !ok || !held || g.tab != sender.TabID {
+			refusal = badf("rescue %s is not this page's to write", m.ID)
+			return false
+		}
+		delete(e.grants, m.ID)
+		if !m.OK {
+			now := e.now()
+			e.book.Update(m.ID, func(r *rescue.Rescue) {
+				r.Tries++
+				r.Reason = keptReason(m.Status, m.Reason)
+				r.NextTry = now.Add(backoff(firstRetry, r.Tries))
+			})
+			return true
+		}
 		e.book.Remove(m.ID)
-		srv.Finished++
-		if srv.LastProblem == ReasonLogin || srv.LastProblem == ReasonUnreachable {
-			srv.LastProblem = ""
+		if s := e.servers[srv.key()]; s != nil {
+			s.Finished++
+			if s.LastProblem == ReasonLogin || s.LastProblem == ReasonUnreachable {
+				s.LastProblem = ""
+			}
 		}
-		_ = e.save(ctx)
-		return Reply{Action: ActionOK, Drop: e.dropIfSaved([]string{m.ID})}
-	}
-	now := e.now()
-	e.book.Update(m.ID, func(r *rescue.Rescue) {
-		r.Tries++
-		r.Reason = keptReason(m.Status, m.Reason)
-		pause := firstRetry
-		for i := 1; i < r.Tries && pause < maxRetryPause; i++ {
-			pause *= 2
-		}
-		r.NextTry = now.Add(min(pause, maxRetryPause))
+		return true
 	})
-	_ = e.save(ctx)
+	switch {
+	case refusal != nil:
+		return Reply{Error: refusal.Error()}
+	case m.OK:
+		return Reply{Action: ActionOK, Drop: dropIfStored(err, []string{m.ID})}
+	}
 	return Reply{Action: ActionOK}
 }
 
 // discard drops a rescue the user threw away.
 func (e *Engine) discard(ctx context.Context, id string) Reply {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, ok := e.book.Remove(id); !ok {
+	found := false
+	err := e.update(ctx, func() bool {
+		if _, found = e.book.Remove(id); found {
+			delete(e.grants, id)
+		}
+		return found
+	})
+	if !found {
 		return Reply{Error: badf("no rescue %s", id).Error()}
 	}
-	delete(e.grants, id)
-	_ = e.save(ctx)
-	return Reply{Action: ActionOK, Drop: e.dropIfSaved([]string{id})}
+	return Reply{Action: ActionOK, Drop: dropIfStored(err, []string{id})}
 }
 
 // saveNow marks a rescue to be written at the next chance, over whatever
 // the server holds: the user decided.
 func (e *Engine) saveNow(ctx context.Context, id string) Reply {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	ok := e.book.Update(id, func(r *rescue.Rescue) {
-		r.Force, r.State, r.NextTry = true, rescue.Pending, time.Time{}
+	found := false
+	_ = e.update(ctx, func() bool {
+		found = e.book.Update(id, func(r *rescue.Rescue) {
+			r.Force, r.State, r.NextTry = true, rescue.Pending, time.Time{}
+		})
+		if found {
+			delete(e.grants, id)
+		}
+		return found
 	})
-	if !ok {
+	if !found {
 		return Reply{Error: badf("no rescue %s", id).Error()}
 	}
-	delete(e.grants, id)
-	_ = e.save(ctx)
 	return Reply{Action: ActionOK}
 }
 
@@ -404,27 +455,25 @@ func (e *Engine) setKeepDays(ctx context.Context, days int) Reply {
 	if days < 1 || days > 3650 {
 		return Reply{Error: badf("keep rescues 1 to 3650 days, not %d", days).Error()}
 	}
-	e.mu.Lock()
-	e.keepDays = days
-	_ = e.save(ctx)
-	e.mu.Unlock()
+	_ = e.update(ctx, func() bool {
+		e.keepDays = days
+		return true
+	})
 	return Reply{Action: ActionOK, KeepDays: days, Drop: e.expire(ctx)}
 }
 
 // expire drops the rescues older than the user keeps them and returns
-// their ids.
+// their ids, once the books without them are stored.
 func (e *Engine) expire(ctx context.Context) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var drop []string
-	for _, r := range e.book.Expire(e.now(), time.Duration(e.keepDaysLocked())*24*time.Hour) {
-		drop = append(drop, r.ID)
-		delete(e.grants, r.ID)
-	}
-	if drop != nil {
-		_ = e.save(ctx)
-	}
-	return e.dropIfSaved(drop)
+	err := e.update(ctx, func() bool {
+		for _, r := range e.book.Expire(e.now(), time.Duration(e.keepDaysLocked())*24*time.Hour) {
+			drop = append(drop, r.ID)
+			delete(e.grants, r.ID)
+		}
+		return drop != nil
+	})
+	return dropIfStored(err, drop)
 }
 
 func (e *Engine) keepDaysLocked() int {
@@ -446,19 +495,26 @@ func (e *Engine) rescuesOf(server string) []RescueView {
 	return out
 }
 
-// orphans returns the ids that name no rescue (none while the books could
-// not be stored).
-func (e *Engine) orphans(ids []string) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.unsaved {
-		return nil
-	}
-	var out []string
-	for _, id := range ids {
-		if _, ok := e.book.Get(id); !ok {
-			out = append(out, id)
+// orphans returns the ids that name no rescue, in the engine's books and
+// in the stored ones: none while the books cannot be stored.
+func (e *Engine) orphans(ctx context.Context, ids []string) []string {
+	var (
+		out    []string
+		synced bool
+		snap   snapshot
+	)
+	e.locked(func() {
+		for _, id := range ids {
+			if _, ok := e.book.Get(id); !ok {
+				out = append(out, id)
+			}
 		}
+		if synced = e.storedOK && e.storedSeq == e.seq; !synced && out != nil {
+			snap = e.snapshotLocked() // a change may be on its way to the store
+		}
+	})
+	if synced || out == nil {
+		return out
 	}
-	return out
+	return dropIfStored(e.persist(ctx, snap), out)
 }

@@ -49,17 +49,22 @@ type TokenStatus struct {
 // not empty it must be the tab's current address and lie under that
 // server: a tab that has since left Jupyter is reported as not detected.
 func (e *Engine) Status(ctx context.Context, tab int, pageURL string) Status {
-	e.mu.Lock()
-	t, ok := e.tabs[tab]
-	s := e.servers[t.Server]
-	var st Status
-	if ok && s != nil && (pageURL == "" || s.shows(pageURL)) {
+	var (
+		st Status
+		s  server
+	)
+	e.locked(func() {
+		t, ok := e.tabs[tab]
+		live := e.servers[t.Server]
+		if !ok || live == nil || (pageURL != "" && !live.shows(pageURL)) {
+			return
+		}
+		s = *live
 		st = Status{Detected: true, Origin: s.Origin, BaseURL: s.BaseURL, Flavor: string(s.Flavor), Hub: s.Hub,
 			Renewals: s.Renewals, LastRenewal: unixMilli(s), SavesSeen: s.Saves, SavesRecovered: s.Recovered,
 			SavesFailed: s.Failed, SavesKept: s.Kept, SavesFinished: s.Finished, LastProblem: s.LastProblem,
 			Rescues: e.rescuesOf(s.key())}
-	}
-	e.mu.Unlock()
+	})
 	if !st.Detected {
 		return st
 	}
@@ -78,7 +83,7 @@ func (e *Engine) Status(ctx context.Context, tab int, pageURL string) Status {
 	return st
 }
 
-func unixMilli(s *server) int64 {
+func unixMilli(s server) int64 {
 	if s.LastRenewal.IsZero() {
 		return 0
 	}
