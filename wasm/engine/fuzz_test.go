@@ -10,21 +10,21 @@ import (
 )
 
 // FuzzDecodeMessage feeds the message decoder, and the whole engine, any
-// bytes from a page or from the extension: nothing may panic, a message
-// that is accepted survives a round trip unchanged, no page type is taken
-// from the extension or extension type from a page, and every answer is a
-// JSON Reply.
+// bytes from a page or from the extension, starting from one message of
+// each type in the protocol's table (messages) with every field it carries:
+// nothing may panic, a message that is accepted survives a round trip
+// unchanged, no page type is taken from the extension or extension type
+// from a page, and every answer is a JSON Reply.
 func FuzzDecodeMessage(f *testing.F) {
+	for _, spec := range messages {
+		f.Add(exampleOf(spec), !spec.Route.page())
+	}
 	for _, s := range []string{
-		`{"type":"hello","flavor":"classic","baseUrl":"/"}`,
 		`{"type":"failed","url":"http://127.0.0.1:8888/api/contents/x.ipynb","method":"PUT","status":403,"body":"{\"message\": \"Forbidden\"}"}`,
-		`{"type":"renewed","lease":"abc","status":200,"finalUrl":"http://127.0.0.1:8888/tree"}`,
-		`{"type":"rescue","id":"1-a","url":"http://127.0.0.1:8888/api/contents/x.ipynb","method":"PUT","size":5}`,
-		`{"type":"check","id":"1-a","status":200,"lastModified":1764090000000}`,
-		`{"type":"status","tabId":1}`,
-		`{"type":"sweep","ids":["a","b"]}`,
 		`{"type":"hello"} trailing`,
 		`{"type":"due","extra":1}`,
+		`{"type":"due","id":"1-a"}`,
+		`{"type":"failed","method":"put"}`,
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
@@ -50,10 +50,7 @@ func FuzzDecodeMessage(f *testing.F) {
 			if err != nil || !reflect.DeepEqual(m, m2) {
 				t.Fatalf("round trip of %q: %v, %+v != %+v", raw, err, m, m2)
 			}
-			pageType := m.Type != TypeStatus && m.Type != TypeTend && m.Type != TypeDiscard &&
-				m.Type != TypeSaveNow && m.Type != TypeSettings && m.Type != TypeSweep &&
-				m.Type != TypeServers && m.Type != TypeForget
-			if pageType == fromExtension {
+			if specOf(m.Type).Route.page() == fromExtension {
 				t.Fatalf("%s accepted from the wrong sender", m.Type)
 			}
 		}
@@ -78,4 +75,46 @@ func FuzzDecodeMessage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// exampleOf returns a message of spec's type carrying every field it may,
+// each with its example value (fields).
+func exampleOf(spec messageSpec) []byte {
+	m := map[string]any{"type": spec.Type}
+	for _, name := range spec.Fields {
+		for _, f := range fields {
+			if f.Name == name {
+				m[name] = f.Example
+			}
+		}
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
+
+// TestEveryExampleIsAccepted checks the seeds of FuzzDecodeMessage: the
+// example of each message type is accepted from its sender (and refused
+// from the other), so that the fuzzer starts from every type.
+func TestEveryExampleIsAccepted(t *testing.T) {
+	extension := Sender{TabID: -1, URL: "chrome-extension://x/popup.html", Extension: true}
+	for _, spec := range messages {
+		from, other := at(1, page), extension
+		if !spec.Route.page() {
+			from, other = other, from
+		}
+		m, err := DecodeMessage(exampleOf(spec), from)
+		if err != nil {
+			t.Errorf("%s: %v", spec.Type, err)
+			continue
+		}
+		if m.Type != spec.Type {
+			t.Errorf("%s decoded as %q", spec.Type, m.Type)
+		}
+		if _, err := DecodeMessage(exampleOf(spec), other); err == nil {
+			t.Errorf("%s accepted from the wrong sender", spec.Type)
+		}
+	}
 }

@@ -7,8 +7,21 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"reflect"
 	"strings"
+	"time"
 )
+
+// This file is the one source of the protocol between the engine and the
+// extension's JavaScript: the message types (messages: who sends each, its
+// fields), the limits of those fields (fields), the actions and reasons of
+// the engine's answers (actions, reasons) and the bounds the scripts write
+// as well (limits). DecodeMessage checks every message against these
+// tables, FuzzDecodeMessage takes its seeds from them, the package
+// documentation lists them (TestDocListsTheProtocol) and
+// TestJavaScriptAgrees reads every script under extension/ and fails when
+// one writes a type, field, action, reason or bound the tables do not
+// define, or when the tables define one that no script handles.
 
 // MaxMessage is the largest message the engine decodes, in bytes.
 const MaxMessage = 64 << 10
@@ -16,7 +29,17 @@ const MaxMessage = 64 << 10
 // MaxBody is the most of a refused response's body a page sends, in bytes.
 const MaxBody = 16 << 10
 
-// The message types.
+// Bounds of single fields of a page's message, in bytes.
+const (
+	maxMethod = 16
+	maxLease  = 64
+	maxID     = 64
+	maxReason = 64
+)
+
+// The message types; messages says who sends each and what it carries.
+// TypeMayKeep (bounds.go), TypeServers and TypeForget (manage.go) are
+// types too.
 const (
 	TypeHello   = "hello"
 	TypeFailed  = "failed"
@@ -38,6 +61,172 @@ const (
 	TypeSettings = "settings"
 	TypeSweep    = "sweep"
 )
+
+// route says who sends a message type and how it reaches the engine.
+type route uint8
+
+const (
+	// fromRelay: the page layer writes it, its relay forwards it as a
+	// runtime message, and the background adds what the browser says of
+	// the sender. relay.js lets these through (PAGE_TYPES).
+	fromRelay route = iota + 1
+	// overPort: the page layer writes it, for a kept save's body; its
+	// relay carries it over a port and the background sends it for the
+	// page. The relay lets it through (PAGE_TYPES); the background takes
+	// it from ports only (PORT_ONLY).
+	overPort
+	// forPage: only the background writes it, for a page whose kept save
+	// it is moving over a port (PORT_ONLY).
+	forPage
+	// fromExtension: the extension's own pages (popup, settings) and the
+	// background itself. Pages may not send these.
+	fromExtension
+)
+
+// page tells whether messages of the route come from a tab.
+func (r route) page() bool { return r != fromExtension }
+
+// messageSpec is one message type.
+type messageSpec struct {
+	Type  string
+	Route route
+	// Writers are the scripts that write it: "page" for the page layer
+	// (extension/page/), otherwise a file of extension/ without ".js".
+	Writers []string
+	// Fields are the JSON fields (see fields) it may carry besides type;
+	// Needs are those it must carry, not empty or zero.
+	Fields, Needs []string
+	// Says what the message tells or asks, for the package documentation.
+	Says string
+}
+
+var (
+	byPage        = []string{"page"}
+	byBackground  = []string{"background"}
+	byPageAndBack = []string{"page", "background"}
+	byOptions     = []string{"options"}
+	byPopup       = []string{"popup"}
+)
+
+// messages is every message type the engine takes, pages' first.
+var messages = []messageSpec{
+	{TypeHello, fromRelay, byPage, []string{"flavor", "baseUrl", "hub"}, nil,
+		"this tab shows a page of the Jupyter server at baseUrl; the answer lists the kept saves due"},
+	{TypeFailed, fromRelay, byPage, []string{"url", "method", "status", "contentType", "body", "sentToken"}, []string{"method"},
+		"a request the page layer sent was refused (body: the start of the answer, sentToken: the X-XSRFToken it carried); the answer is an action"},
+	{TypeRenewed, fromRelay, byPage, []string{"lease", "status", "finalUrl"}, []string{"lease"},
+		"the renewal page load the engine asked for (lease) has ended"},
+	{TypeOutcome, fromRelay, byPage, []string{"url", "method", "status", "ok", "recovered"}, []string{"method"},
+		"how a guarded request ended, for the popup's counts"},
+	{TypeDue, fromRelay, byPage, nil, nil,
+		"which kept saves of this page's server to write back now"},
+	{TypeCheck, fromRelay, byPage, []string{"id", "status", "lastModified"}, []string{"id"},
+		"kept save id's file as the server has it now (status 200 or 404); the answer is write, keep or wait"},
+	{TypeFinished, fromRelay, byPage, []string{"id", "method", "status", "ok", "reason"}, []string{"id"},
+		"how writing kept save id back ended"},
+	{TypeRescue, overPort, byPageAndBack, []string{"url", "method", "status", "reason", "basedOn", "id", "size", "lease"}, nil,
+		"keep this save: the page layer writes url, method, status, reason and basedOn; the background adds the id it stored the body under, its size and the lease may-keep gave"},
+	{TypeBody, overPort, byPageAndBack, []string{"id"}, []string{"id"},
+		"may this page read kept save id's body, to write it back?"},
+	{TypeMayKeep, forPage, byBackground, []string{"url", "method", "size"}, nil,
+		"may this page keep a save of size characters? Asked before the body leaves the page; the answer's lease names the leave"},
+
+	{TypeStatus, fromExtension, []string{"popup", "background"}, []string{"tabId", "url"}, nil,
+		"the status of the server shown in tab tabId, if it still shows url"},
+	{TypeTend, fromExtension, byBackground, nil, nil,
+		"extend `_xsrf` cookies that expire soon and drop kept saves older than the setting; retryIn says when to ask again"},
+	{TypeSweep, fromExtension, byBackground, []string{"ids"}, nil,
+		"which of these stored bodies belong to no kept save (a background stopped between storing one and recording it)"},
+	{TypeDiscard, fromExtension, []string{"popup", "options"}, []string{"id"}, nil,
+		"the user threw kept save id away"},
+	{TypeSaveNow, fromExtension, byPopup, []string{"id"}, nil,
+		"write kept save id back whatever the server holds"},
+	{TypeSettings, fromExtension, byOptions, []string{"keepDays"}, nil,
+		"keep saves that many days (0: only tell how many)"},
+	{TypeServers, fromExtension, byOptions, nil, nil,
+		"every server the engine knows, with its kept saves"},
+	{TypeForget, fromExtension, byOptions, []string{"url"}, nil,
+		"forget the server at url (origin and base URL) and drop its kept saves"},
+}
+
+// specOf returns the message type named t, or nil.
+func specOf(t string) *messageSpec {
+	for i := range messages {
+		if messages[i].Type == t {
+			return &messages[i]
+		}
+	}
+	return nil
+}
+
+// allows tells whether the message type may carry field.
+func (s *messageSpec) allows(field string) bool {
+	for _, f := range s.Fields {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldSpec is one field of Message, and its limits in a page's message
+// (the extension's own messages are trusted to be sane). Numbers in a
+// page's message are never negative.
+type fieldSpec struct {
+	Name string // its JSON name
+	// MaxLen is a string's most bytes; 0: only MaxMessage bounds it.
+	MaxLen int
+	// Max is a number's largest value; 0: no bound.
+	Max int64
+	// Upper is set for an upper-case token (an HTTP method).
+	Upper bool
+	// Example is a valid value, for the fuzz test's seeds.
+	Example any
+}
+
+const exampleURL = "http://127.0.0.1:8888/api/contents/x.ipynb"
+
+// fields is every field of Message, in its order.
+var fields = []fieldSpec{
+	{Name: "flavor", Example: "lab"},
+	{Name: "baseUrl", MaxLen: maxBaseURL, Example: "/user/alice/"},
+	{Name: "hub", Example: true},
+	{Name: "url", MaxLen: maxURL, Example: exampleURL},
+	{Name: "method", MaxLen: maxMethod, Upper: true, Example: "PUT"},
+	{Name: "status", Max: 999, Example: 403},
+	{Name: "contentType", Example: "application/json"},
+	{Name: "body", MaxLen: MaxBody, Example: `{"message": "'_xsrf' argument missing from POST", "reason": null}`},
+	{Name: "sentToken", Example: "2|1f|ab|1764090000"},
+	{Name: "lease", MaxLen: maxLease, Example: "abc"},
+	{Name: "finalUrl", MaxLen: maxURL, Example: "http://127.0.0.1:8888/tree"},
+	{Name: "ok", Example: true},
+	{Name: "recovered", Example: true},
+	{Name: "tabId", Example: 1},
+	{Name: "id", MaxLen: maxID, Example: "1-a"},
+	{Name: "reason", MaxLen: maxReason, Example: ReasonLogin},
+	{Name: "basedOn", Example: 1764090000000},
+	{Name: "lastModified", Example: 1764090000000},
+	{Name: "size", Example: 5},
+	{Name: "keepDays", Example: 30},
+	{Name: "ids", Example: []string{"a", "b"}},
+}
+
+// fieldAt maps the index of each field of Message to its fieldSpec; nil
+// for Type (TestTheTablesCoverMessage checks that fields names every
+// other).
+var fieldAt = func() []*fieldSpec {
+	t := reflect.TypeFor[Message]()
+	out := make([]*fieldSpec, t.NumField())
+	for i := range out {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		for j := range fields {
+			if fields[j].Name == name {
+				out[i] = &fields[j]
+			}
+		}
+	}
+	return out
+}()
 
 // Message is any message to the engine; which fields are used depends on
 // Type (see the package documentation).
@@ -121,10 +310,12 @@ func badf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrMessage}, args...)...)
 }
 
-// DecodeMessage parses and checks one message from sender. It refuses
-// oversized input, unknown fields and types, trailing data, and messages
-// of a type the sender may not send (pages may not ask for status; the
-// popup may not report failures).
+// DecodeMessage parses and checks one message from sender against the
+// tables above. It refuses oversized input, unknown fields and types,
+// trailing data, messages of a type the sender may not send (pages may not
+// ask for status; the popup may not report failures), fields the type does
+// not carry, and, in a page's message, fields out of their bounds or
+// missing.
 func DecodeMessage(raw []byte, sender Sender) (Message, error) {
 	var m Message
 	if len(raw) > MaxMessage {
@@ -138,51 +329,65 @@ func DecodeMessage(raw []byte, sender Sender) (Message, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Message{}, badf("trailing data")
 	}
-	switch m.Type {
-	case TypeStatus, TypeTend, TypeDiscard, TypeSaveNow, TypeSettings, TypeSweep, TypeServers, TypeForget:
-		if !sender.Extension {
-			return Message{}, badf("%s is for the extension itself", m.Type)
-		}
-		return m, nil
-	case TypeHello, TypeFailed, TypeRenewed, TypeOutcome, TypeRescue, TypeMayKeep, TypeDue, TypeCheck, TypeBody, TypeFinished:
-		if sender.Extension || sender.TabID < 0 {
-			return Message{}, badf("%s must come from a tab", m.Type)
-		}
+	spec := specOf(m.Type)
+	switch {
+	case spec == nil:
+		return Message{}, badf("unknown type %q", m.Type)
+	case !spec.Route.page() && !sender.Extension:
+		return Message{}, badf("%s is for the extension itself", m.Type)
+	case spec.Route.page() && (sender.Extension || sender.TabID < 0):
+		return Message{}, badf("%s must come from a tab", m.Type)
+	case spec.Route.page():
 		if err := checkPage(sender); err != nil {
 			return Message{}, err
 		}
-	default:
-		return Message{}, badf("unknown type %q", m.Type)
 	}
-	if len(m.Body) > MaxBody {
-		return Message{}, badf("body larger than %d bytes", MaxBody)
-	}
-	if len(m.URL) > maxURL || len(m.FinalURL) > maxURL || len(m.BaseURL) > maxBaseURL {
-		return Message{}, badf("URL too long")
-	}
-	switch m.Type {
-	case TypeFailed, TypeOutcome:
-		if m.Method == "" || len(m.Method) > 16 || strings.ToUpper(m.Method) != m.Method {
-			return Message{}, badf("bad method")
-		}
-		if m.Status < 0 || m.Status > 999 {
-			return Message{}, badf("bad status")
-		}
-	case TypeRenewed:
-		if m.Lease == "" || len(m.Lease) > 64 {
-			return Message{}, badf("bad lease")
-		}
-	}
-	if len(m.ID) > 64 || len(m.Reason) > 64 || m.Size < 0 || m.BasedOn < 0 || m.LastModified < 0 || m.KeepDays < 0 {
-		return Message{}, badf("bad rescue fields")
-	}
-	switch m.Type {
-	case TypeCheck, TypeBody, TypeFinished:
-		if m.ID == "" {
-			return Message{}, badf("%s needs an id", m.Type)
-		}
+	if err := spec.check(&m); err != nil {
+		return Message{}, err
 	}
 	return m, nil
+}
+
+// check checks m's fields against the type: only its own fields, and in
+// a page's message, each within its bounds and the needed ones there.
+func (s *messageSpec) check(m *Message) error {
+	v := reflect.ValueOf(m).Elem()
+	for i, f := range fieldAt {
+		value := v.Field(i)
+		if f == nil || value.IsZero() { // type, or a field not there
+			continue
+		}
+		if !s.allows(f.Name) {
+			return badf("%s carries no %s", s.Type, f.Name)
+		}
+		if !s.Route.page() {
+			continue
+		}
+		switch value.Kind() {
+		case reflect.String:
+			if f.MaxLen > 0 && value.Len() > f.MaxLen {
+				return badf("%s longer than %d bytes", f.Name, f.MaxLen)
+			}
+			if f.Upper && strings.ToUpper(value.String()) != value.String() {
+				return badf("%s is not upper case", f.Name)
+			}
+		case reflect.Int, reflect.Int64:
+			if n := value.Int(); n < 0 || (f.Max > 0 && n > f.Max) {
+				return badf("%s %d out of range", f.Name, n)
+			}
+		}
+	}
+	if !s.Route.page() {
+		return nil
+	}
+	for _, name := range s.Needs {
+		for i, f := range fieldAt {
+			if f != nil && f.Name == name && v.Field(i).IsZero() {
+				return badf("%s needs a %s", s.Type, name)
+			}
+		}
+	}
+	return nil
 }
 
 // checkPage checks what the background reports of a page: its document is
@@ -252,7 +457,7 @@ type Reply struct {
 	Error string `json:"error,omitempty"`
 }
 
-// The actions of a Reply.
+// The actions of a Reply; actions says what each asks of a page.
 const (
 	ActionOK     = "ok"
 	ActionRetry  = "retry"
@@ -265,7 +470,36 @@ const (
 	ActionWait  = "wait"
 )
 
+// answerSpec is an action or a reason of a Reply.
+type answerSpec struct {
+	Name string
+	// By is who gives it: "engine", or "relay" when the relay answers for
+	// an engine it cannot reach or a page that sends too much.
+	By string
+	// Means is what it tells the page or the popup.
+	Means string
+	// Popup are the maps of popup.js that word it: PROBLEMS (a server's
+	// last problem) and WHY (why a save is kept).
+	Popup []string
+	// Unnamed says why no script names it, when none does: the scripts
+	// take it with the answers they do not name. Empty when one does.
+	Unnamed string
+}
+
+// actions is every action of a Reply.
+var actions = []answerSpec{
+	{ActionOK, "engine", "done; also the relay's answer to a body it fetched", nil, ""},
+	{ActionRetry, "engine", "send the refused request again, once, with token", nil, ""},
+	{ActionRenew, "engine", "load renewUrl (same origin), then send renewed with lease", nil, ""},
+	{ActionGiveUp, "engine", "hand the refusal to Jupyter unchanged; reason says why (the relay gives it up too)", nil, ""},
+	{ActionWrite, "engine", "write the kept save back now (answer to check)", nil, ""},
+	{ActionKeep, "engine", "keep the save, do not write it (answer to check, due, body, finished)", nil,
+		"the page layer takes every answer to check but write and wait as keep (kept.js)"},
+	{ActionWait, "engine", "the server does not answer yet: ask again later (answer to check)", nil, ""},
+}
+
 // Reasons for giving up. The popup turns them into words.
+// ReasonHTTPOnly (bounds.go) is one too.
 const (
 	ReasonNotXSRF        = "not-xsrf"
 	ReasonLogin          = "login-required"
@@ -285,4 +519,78 @@ const (
 	// ReasonOpened answers a window another page of a JupyterHub opened:
 	// it does not write kept saves back (see Engine.writesBack).
 	ReasonOpened = "opened-by-another-page"
+	// ReasonNoSuchRescue answers a check of a rescue the engine does not
+	// keep (any more).
+	ReasonNoSuchRescue = "no-such-rescue"
+	// The relay gives up for the engine when a page sends more than it
+	// lets through (ReasonRateLimited) or the background does not answer
+	// (ReasonEngineUnreachable); a page may send them back in a rescue's or
+	// a finished write's reason.
+	ReasonRateLimited       = "rate-limited"
+	ReasonEngineUnreachable = "engine-unreachable"
 )
+
+// The maps of popup.js that word a reason.
+var (
+	problem  = []string{"PROBLEMS"}
+	keptWhy  = []string{"WHY"}
+	problems = []string{"PROBLEMS", "WHY"}
+)
+
+// reasons is every reason of a Reply, of a server's last problem and of a
+// kept save.
+var reasons = []answerSpec{
+	{ReasonNotXSRF, "engine", "the refusal is not about XSRF; never retried", nil,
+		"the page layer hands such a refusal to Jupyter as it came; it is no problem of the server's"},
+	{ReasonLogin, "engine", "the login or token expired: no retry; kept saves wait for a new login", problems, ""},
+	{ReasonMismatch, "engine", "the server refuses the token it set", problem, ""},
+	{ReasonNoCookie, "engine", "a renewal set no cookie", problem, ""},
+	{ReasonRenewTimeout, "engine", "no tab reported the renewal in time", problem, ""},
+	{ReasonRenewFailed, "engine", "the renewal failed", problem, ""},
+	{ReasonRecentFailure, "engine", "a renewal failed a moment ago, and the next waits", problem, ""},
+	{ReasonNeedsNavigate, "engine", "this JupyterHub renews only on a navigation, and none may be opened now", problem, ""},
+	{ReasonUnknownServer, "engine", "the engine does not know the page's server: the reply asks it to say hello again", nil,
+		"the page layer acts on the reply's sayHello, not on this reason"},
+	{ReasonCookiesBlocked, "engine", "the engine cannot read the site's cookies", problem, ""},
+	{ReasonHTTPOnly, "engine", "the only token is an HttpOnly cookie, which the page cannot read", problem, ""},
+	{ReasonUnreachable, "engine", "a kept save: the server did not answer", keptWhy, ""},
+	{ReasonServerError, "engine", "a kept save: the server failed to save it", keptWhy, ""},
+	{ReasonRefused, "engine", "a kept save the server refused for another reason", nil,
+		"the popup's words for a kept save of no other reason fit it (WHY's fallback)"},
+	{ReasonChanged, "engine", "a kept save not written back: the file changed on the server", keptWhy, ""},
+	{ReasonOpened, "engine", "with keep: a window another page of a JupyterHub opened writes no kept save back", nil,
+		"the page layer takes it as any keep (see actions)"},
+	{ReasonNoSuchRescue, "engine", "with keep: the engine keeps no such save (any more)", nil,
+		"the page layer takes it as any keep (see actions)"},
+	{ReasonRateLimited, "relay", "the page sent more messages than the relay lets through", nil, ""},
+	{ReasonEngineUnreachable, "relay", "the background did not answer the relay", nil, ""},
+}
+
+// limitSpec is a bound the extension's scripts write too.
+type limitSpec struct {
+	// JS is the constant's name, or "length" for a bound on a length
+	// written in place (s.length > 4096).
+	JS string
+	// In are the scripts that write it (as messageSpec.Writers).
+	In []string
+	// Value is what the scripts must write: for a length written in
+	// place, the longest they let through.
+	Value int64
+	// Go is what it mirrors.
+	Go string
+}
+
+// ms is d in milliseconds, as the scripts write times.
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+// limits is every bound the engine and the scripts share. (Bounds only
+// the scripts know are listed by TestJavaScriptAgrees.)
+var limits = []limitSpec{
+	{"MAX_MESSAGE", []string{"relay"}, MaxMessage, "MaxMessage: the largest message the engine decodes"},
+	{"MAX_BODY", byPage, MaxBody, "MaxBody: the most of a refused response's body a page sends"},
+	{"length", byPage, 4096, "the longest token xsrf.HeaderValue takes"},
+	{"length", byPage, maxBaseURL, "maxBaseURL: the longest base URL of a server"},
+	{"ASK_TIMEOUT", byPage, ms(RenewTimeout + 10*time.Second),
+		"RenewTimeout and 10 s more: a page waits for an answer longer than the engine waits for a renewal"},
+	{"MAX_RETRY_IN", byPage, ms(maxRetryPause), "maxRetryPause: the longest pause the engine asks for after a failed write"},
+}
