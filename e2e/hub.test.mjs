@@ -116,7 +116,8 @@ for (const browserName of BROWSERS) {
         let offset = hub.logOffset();
         await sleep(Math.max(0, without.ready + (TOKEN_LIFETIME + 5 + 3) * 1000 - Date.now()));
         await saveBoth('token expired');
-        assert.equal(navigations(hub, offset).length, 1, 'one navigation renewed the login and the cookie');
+        assert.equal(navigations(hub, offset).length, 1,
+          `one navigation renewed the login and the cookie; the hub's log: ${JSON.stringify(hub.requests(offset))}`);
 
         // Then the cookie goes too.
         offset = hub.logOffset();

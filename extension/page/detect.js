@@ -95,8 +95,12 @@ function underBase(pathname, base) {
   }
 }
 
+// validBase tells whether b can be a server's base URL: a path of at most
+// MAX_BASE_URL characters (the engine's bound) that starts and ends with
+// "/" and holds neither "//" nor "..".
+const MAX_BASE_URL = 512;
 function validBase(b) {
-  return typeof b === 'string' && b.length < 1024 && apply(startsWith, b, ['/']) && apply(endsWith, b, ['/']) &&
+  return typeof b === 'string' && b.length <= MAX_BASE_URL && apply(startsWith, b, ['/']) && apply(endsWith, b, ['/']) &&
     !apply(includes, b, ['//']) && !apply(includes, b, ['..']);
 }
 

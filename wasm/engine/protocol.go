@@ -589,7 +589,7 @@ var limits = []limitSpec{
 	{"MAX_MESSAGE", []string{"relay"}, MaxMessage, "MaxMessage: the largest message the engine decodes"},
 	{"MAX_BODY", byPage, MaxBody, "MaxBody: the most of a refused response's body a page sends"},
 	{"length", byPage, 4096, "the longest token xsrf.HeaderValue takes"},
-	{"length", byPage, maxBaseURL, "maxBaseURL: the longest base URL of a server"},
+	{"MAX_BASE_URL", byPage, maxBaseURL, "maxBaseURL: the longest base URL of a server"},
 	{"ASK_TIMEOUT", byPage, ms(RenewTimeout + 10*time.Second),
 		"RenewTimeout and 10 s more: a page waits for an answer longer than the engine waits for a renewal"},
 	{"MAX_RETRY_IN", byPage, ms(maxRetryPause), "maxRetryPause: the longest pause the engine asks for after a failed write"},

@@ -340,7 +340,7 @@ func (e *Engine) check(ctx context.Context, sender Sender, srv server, m Message
 		r, ok := e.rescueOf(srv, m.ID)
 		switch {
 		case !ok || r.State != rescue.Pending:
-			reply = Reply{Action: ActionKeep, Reason: "no-such-rescue"}
+			reply = Reply{Action: ActionKeep, Reason: ReasonNoSuchRescue}
 		case (m.Status != 200 && m.Status != 404) || (m.Status == 200 && m.LastModified == 0):
 			// The server does not answer, or not yet for this user, or
 			// not with the file's model.
