@@ -42,11 +42,12 @@ function succeeded(status) {
 //   t.aborted()      whether the page aborted the request meanwhile
 //   t.body()         a promise of the request's body as a string, or null
 async function guardedSend(t) {
+  const sentAt = dateNow();
   let out = await t.send(t.sent);
   if (t.aborted()) return null;
   let reason = '';
   if (out.status === 403) {
-    const verdict = await recover(t.url, t.method, out.contentType(), await out.prefix(), t.sent);
+    const verdict = await recover(t.url, t.method, out.contentType(), await out.prefix(), t.sent, sentAt);
     if (t.aborted()) return null;
     if (verdict.token) {
       out = await t.send(verdict.token);
@@ -71,10 +72,12 @@ async function guardedSend(t) {
   return out;
 }
 
-// recover asks the engine about a refused request and carries out its
-// verdict. It resolves to {token} to retry with, or {reason} to give up.
-async function recover(url, method, contentType, body, sentToken) {
-  let verdict = await ask({ type: 'failed', url, method, status: 403, contentType, body, sentToken });
+// recover asks the engine about a refused request (sent with sentToken at
+// sentAt, ms since the epoch: a refusal of a request sent before a renewal
+// landed is retried, not renewed again) and carries out its verdict. It
+// resolves to {token} to retry with, or {reason} to give up.
+async function recover(url, method, contentType, body, sentToken, sentAt) {
+  let verdict = await ask({ type: 'failed', url, method, status: 403, contentType, body, sentToken, sentAt });
   if (verdict.hub === true && server) server.hub = true; // learned from the refusal
   if (verdict.action === 'renew' && typeof verdict.lease === 'string') {
     let status = 0;

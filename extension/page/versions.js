@@ -130,10 +130,11 @@ async function unchangedSince(url, key) {
 async function checkFile(url) {
   const check = url + '?content=0';
   let token = tokenToSend('', false);
+  const sentAt = dateNow();
   let res = await fetchCheck(check, token);
   if (res && res.status === 403) {
     const verdict = await recover(check, 'GET', apply(headersGet, res.headers, ['Content-Type']) || '',
-      await readPrefix(res), token);
+      await readPrefix(res), token, sentAt);
     if (verdict.token) {
       token = verdict.token;
       res = await fetchCheck(check, token);

@@ -28,10 +28,11 @@
 //	hello     {flavor, baseUrl, hub} (page)
 //	          this tab shows a page of the Jupyter server at baseUrl; the
 //	          answer lists the kept saves due
-//	failed    {url, method!, status, contentType, body, sentToken} (page)
+//	failed    {url, method!, status, contentType, body, sentToken, sentAt} (page)
 //	          a request the page layer sent was refused (body: the start
-//	          of the answer, sentToken: the X-XSRFToken it carried); the
-//	          answer is an action
+//	          of the answer, sentToken: the X-XSRFToken it carried,
+//	          sentAt: when, in ms since the epoch); the answer is an
+//	          action
 //	renewed   {lease!, status, finalUrl} (page)
 //	          the renewal page load the engine asked for (lease) has
 //	          ended

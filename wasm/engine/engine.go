@@ -442,6 +442,12 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv server, m Messag
 		return giveUp(ReasonHTTPOnly)
 	case ok && token != m.SentToken:
 		return Reply{Action: ActionRetry, Token: token}
+	case ok && e.renewedSince(srv, m.SentAt):
+		// The request went out before the server's last renewal landed,
+		// and was refused for what that renewal replaced: on JupyterHub
+		// the login's cookies are renewed while _xsrf may keep its value.
+		// It is tried once more as it is, not renewed again.
+		return Reply{Action: ActionRetry, Token: token}
 	case ok && f.Kind == xsrf.LoginRequired && e.renewedRecently(srv):
 		// A fresh cookie was sent and refused: the login is gone.
 		return e.loginLost(ctx, srv)
@@ -678,6 +684,19 @@ func (e *Engine) renewedRecently(srv server) bool {
 	defer e.mu.Unlock()
 	s := e.servers[srv.key()]
 	return s != nil && !s.LastRenewal.IsZero() && e.now().Sub(s.LastRenewal) < retryPause
+}
+
+// renewedSince tells whether the server's last renewal landed after
+// sentAt (ms since the epoch, the page's clock: the same machine's), when
+// a refused request was sent; false when the page did not say.
+func (e *Engine) renewedSince(srv server, sentAt int64) bool {
+	if sentAt <= 0 {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.servers[srv.key()]
+	return s != nil && !s.LastRenewal.IsZero() && s.LastRenewal.UnixMilli() > sentAt
 }
 
 // learnHub records that a server follows JupyterHub 4.1's rules, which

@@ -203,3 +203,40 @@ func onHub(r Reply) Reply {
 	r.Hub = true
 	return r
 }
+
+// TestARefusalSentBeforeARenewalIsRetried: a renewal's navigation can set
+// the new _xsrf before it has renewed the login (JupyterHub's OAuth
+// redirects), so a request the page sends meanwhile carries the new token
+// and is refused all the same. Reported after the renewal landed, it is
+// retried with the cookie as it is rather than renewed again (hub.test saw
+// two navigations for one expired token, in Firefox); a request sent
+// after the renewal and refused all the same is renewed again.
+func TestARefusalSentBeforeARenewalIsRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := &jar{}
+		j.set(xsrf.Cookie{Value: "old", Path: "/user/alice/"})
+		o := &tabOpener{delay: 50 * time.Millisecond, finalURL: hubOrigin + "/user/alice/lab", land: func() {
+			j.set(xsrf.Cookie{Value: "new", Path: "/user/alice/"})
+		}}
+		e := newHubEngine(t, j, o)
+
+		first := hubFailed(hubTab, "old")
+		first.SentAt = time.Now().UnixMilli()
+		assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "new"}), send(t, e, hubTab, first))
+		require.Len(t, o.visits, 1)
+
+		// Sent with the new cookie while the navigation was under way.
+		during := hubFailed(hubTab, "new")
+		during.SentAt = first.SentAt + 20
+		assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "new"}), send(t, e, hubTab, during),
+			"sent before the renewal landed: retried as it is")
+		assert.Len(t, o.visits, 1, "no second navigation")
+
+		time.Sleep(time.Second)
+		o.land = func() { j.set(xsrf.Cookie{Value: "newer", Path: "/user/alice/"}) }
+		after := hubFailed(hubTab, "new")
+		after.SentAt = time.Now().UnixMilli()
+		assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "newer"}), send(t, e, hubTab, after))
+		assert.Len(t, o.visits, 2, "refused after the renewal: renewed again")
+	})
+}

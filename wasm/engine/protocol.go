@@ -112,8 +112,8 @@ var (
 var messages = []messageSpec{
 	{TypeHello, fromRelay, byPage, []string{"flavor", "baseUrl", "hub"}, nil,
 		"this tab shows a page of the Jupyter server at baseUrl; the answer lists the kept saves due"},
-	{TypeFailed, fromRelay, byPage, []string{"url", "method", "status", "contentType", "body", "sentToken"}, []string{"method"},
-		"a request the page layer sent was refused (body: the start of the answer, sentToken: the X-XSRFToken it carried); the answer is an action"},
+	{TypeFailed, fromRelay, byPage, []string{"url", "method", "status", "contentType", "body", "sentToken", "sentAt"}, []string{"method"},
+		"a request the page layer sent was refused (body: the start of the answer, sentToken: the X-XSRFToken it carried, sentAt: when, in ms since the epoch); the answer is an action"},
 	{TypeRenewed, fromRelay, byPage, []string{"lease", "status", "finalUrl"}, []string{"lease"},
 		"the renewal page load the engine asked for (lease) has ended"},
 	{TypeOutcome, fromRelay, byPage, []string{"url", "method", "status", "ok", "recovered"}, []string{"method"},
@@ -197,6 +197,7 @@ var fields = []fieldSpec{
 	{Name: "contentType", Example: "application/json"},
 	{Name: "body", MaxLen: MaxBody, Example: `{"message": "'_xsrf' argument missing from POST", "reason": null}`},
 	{Name: "sentToken", Example: "2|1f|ab|1764090000"},
+	{Name: "sentAt", Example: 1764090000000},
 	{Name: "lease", MaxLen: maxLease, Example: "abc"},
 	{Name: "finalUrl", MaxLen: maxURL, Example: "http://127.0.0.1:8888/tree"},
 	{Name: "ok", Example: true},
@@ -243,6 +244,7 @@ type Message struct {
 	ContentType string `json:"contentType,omitempty"`
 	Body        string `json:"body,omitempty"`
 	SentToken   string `json:"sentToken,omitempty"`
+	SentAt      int64  `json:"sentAt,omitempty"` // ms since the epoch
 
 	Lease    string `json:"lease,omitempty"`
 	FinalURL string `json:"finalUrl,omitempty"`

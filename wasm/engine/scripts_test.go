@@ -566,7 +566,7 @@ func TestTheCheckerFails(t *testing.T) {
 			[]string{`message type "overdue" is in no table`, `message type "due" is written by []`}},
 		{"a type compared that no table defines", map[string][]string{"relay.js": {"m.type === 'go'", "m.type === 'going'"}},
 			[]string{`message type "going" is in no table`}},
-		{"a field the table does not give", map[string][]string{"page/guard.js": {"body, sentToken }", "body, sentToken, cookie }"}},
+		{"a field the table does not give", map[string][]string{"page/guard.js": {"sentToken, sentAt }", "sentToken, sentAt, cookie }"}},
 			[]string{`message with field "cookie"`}},
 		{"a field no script writes", map[string][]string{"page/detect.js": {", hub: server.hub }", " }"}},
 			[]string{`the table gives "hello" field "hub", which no script writes`}},
