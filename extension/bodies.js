@@ -57,7 +57,7 @@ const savekeeperBodies = (() => {
     },
     // put stores the parts of a body under id.
     put(id, parts) {
-      return run('readwrite', (store) => store.put({ id, parts, stored: Date.now() }));
+      return run('readwrite', (store) => store.put({ id, parts }));
     },
     // get resolves to the parts of the body with id, or null.
     async get(id) {
@@ -74,12 +74,6 @@ const savekeeperBodies = (() => {
     // ids resolves to the ids of every stored body.
     ids() {
       return run('readonly', (store) => store.getAllKeys());
-    },
-    // split cuts a string into parts of at most PART characters.
-    split(text) {
-      const parts = [];
-      for (let i = 0; i < text.length; i += PART) parts.push(text.slice(i, i + PART));
-      return parts.length ? parts : [''];
     },
   };
 })();

@@ -71,7 +71,7 @@ function helloAgain() {
 function hello() {
   lastHello = dateNow();
   apply(promiseThen, ask({ type: 'hello', flavor: server.flavor, baseUrl: server.baseUrl, hub: server.hub }), [(reply) => {
-    if ((isArray(reply.rescues) && reply.rescues.length) || reply.retryIn > 0) scheduleFinish(FIRST_PAUSE);
+    if ((isArray(reply.rescues) && reply.rescues.length) || reply.retryIn > 0) scheduleWriteBack(FIRST_PAUSE);
   }]);
 }
 

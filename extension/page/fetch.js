@@ -39,7 +39,7 @@ function wrappedFetch(input, init) {
       }
     }
     const response = apply(nativeFetch, G, [request]);
-    if (finishPause) apply(promiseThen, response, [serverAnswered, noop]);
+    if (writeBackPause) apply(promiseThen, response, [serverAnswered, noop]);
     // The version of a file the page loads is the one its edits start
     // from (read before the page reads the body: this callback is first).
     const read = isFileRead(url, request.method);

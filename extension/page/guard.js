@@ -53,7 +53,7 @@ async function guardedSend(t) {
       out = await t.send(verdict.token);
       if (t.aborted()) return null;
       report(t.url, t.method, out.status, succeeded(out.status));
-      if (succeeded(out.status)) designated = verdict.token;
+      if (succeeded(out.status)) provenToken = verdict.token;
     } else {
       reason = verdict.reason;
       report(t.url, t.method, out.status, false);

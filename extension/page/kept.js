@@ -2,7 +2,7 @@
 //
 // A save that failed for the server's sake (no answer, login or token
 // refused, a proxy's or the server's error) is kept: keep hands its body
-// to the background, where the engine stores it. Then finish writes the
+// to the background, where the engine stores it. Then writeBack writes the
 // kept saves of this server back once it answers: for each, it checks the
 // file's version (versions.js checkFile), lets the engine decide (write,
 // or keep it for the user when the file changed meanwhile), and sends the
@@ -44,35 +44,35 @@ async function keep(url, key, status, reason, body) {
   const basedOn = apply(mapGet, versions, [key]) || 0;
   const reply = await ask({ type: 'rescue', url, method: 'PUT', status, reason: reason || '', basedOn }, text);
   if (reply.action !== 'ok') return false;
-  scheduleFinish(FIRST_PAUSE);
+  scheduleWriteBack(FIRST_PAUSE);
   return true;
 }
 
-let finishTimer = 0;
-let finishing = false;
-let finishPause = 0; // set while kept saves wait for the server
+let writeBackTimer = 0;
+let writingBack = false;
+let writeBackPause = 0; // set while kept saves wait for the server
 
-// scheduleFinish runs finish after ms, unless it is already due sooner.
-function scheduleFinish(ms) {
+// scheduleWriteBack runs writeBack after ms, unless it is already due sooner.
+function scheduleWriteBack(ms) {
   if (mode !== 'jupyter') return;
-  if (finishTimer) clearTimeout_(finishTimer);
-  finishTimer = setTimeout_(() => {
-    finishTimer = 0;
-    finish();
+  if (writeBackTimer) clearTimeout_(writeBackTimer);
+  writeBackTimer = setTimeout_(() => {
+    writeBackTimer = 0;
+    writeBack();
   }, ms);
 }
 
 // serverAnswered starts the next try at once when a request of the page
 // shows the server is back.
 function serverAnswered(response) {
-  if (finishPause && response && response.ok && !finishing) scheduleFinish(0);
+  if (writeBackPause && response && response.ok && !writingBack) scheduleWriteBack(0);
 }
 
-// finish writes back the kept saves the engine says are due for this server,
-// and tries again later while the server does not answer.
-async function finish() {
-  if (finishing) return;
-  finishing = true;
+// writeBack writes back the kept saves the engine says are due for this
+// server, and tries again later while the server does not answer.
+async function writeBack() {
+  if (writingBack) return;
+  writingBack = true;
   let waiting = false;
   let tried = 0;
   let retryIn = 0;
@@ -82,25 +82,26 @@ async function finish() {
     retryIn = typeof reply.retryIn === 'number' ? reply.retryIn : 0;
     for (let i = 0; i < list.length; i++) {
       tried++;
-      if ((await finishOne(list[i])) === 'wait') waiting = true;
+      if ((await writeBackOne(list[i])) === 'wait') waiting = true;
     }
   } finally {
-    finishing = false;
+    writingBack = false;
   }
   if (waiting) {
-    finishPause = finishPause ? min(finishPause * 2, MAX_PAUSE) : FIRST_PAUSE;
-    scheduleFinish(finishPause);
+    writeBackPause = writeBackPause ? min(writeBackPause * 2, MAX_PAUSE) : FIRST_PAUSE;
+    scheduleWriteBack(writeBackPause);
   } else {
-    finishPause = 0;
-    if (tried) scheduleFinish(FIRST_PAUSE); // whatever became due meanwhile
-    else if (retryIn > 0) scheduleFinish(min(retryIn, MAX_RETRY_IN)); // a failed write's pause
+    writeBackPause = 0;
+    if (tried) scheduleWriteBack(FIRST_PAUSE); // whatever became due meanwhile
+    else if (retryIn > 0) scheduleWriteBack(min(retryIn, MAX_RETRY_IN)); // a failed write's pause
   }
 }
 
-// finishOne tries one kept save (r: its id and URL): it asks the server for the file's version,
-// lets the engine decide, and writes the body when the engine says so.
-// It resolves to 'wait' while the server does not answer.
-async function finishOne(r) {
+// writeBackOne tries one kept save (r: its id and URL): it asks the server
+// for the file's version, lets the engine decide, and writes the body when
+// the engine says so. It resolves to 'wait' while the server does not
+// answer.
+async function writeBackOne(r) {
   const url = r && typeof r.id === 'string' && typeof r.url === 'string' ? target(r.url) : '';
   if (!url) return 'skip';
   const { status, lastModified } = await checkFile(url);
@@ -126,6 +127,6 @@ async function finishOne(r) {
 
 // The popup's "Save now" reaches the page through the relay.
 apply(addEventListener, channel, [EVENT_FINISH, () => {
-  finishPause = 0;
-  scheduleFinish(0);
+  writeBackPause = 0;
+  scheduleWriteBack(0);
 }]);

@@ -56,19 +56,19 @@ function cookieTokens() {
   return tokensIn(apply(cookieGetter, doc, []));
 }
 
-let designated = ''; // the token that last made a refused request land
+let provenToken = ''; // the token that last made a refused request land
 
-// tokenToSend returns the X-XSRFToken for a request: the designated token
+// tokenToSend returns the X-XSRFToken for a request: the proven token
 // (the one a refusal on this page proved) while it is still a cookie,
 // else what the caller set. A caller without an Authorization header that
 // set none gets the cookie the server reads (tornado: the last;
 // JupyterHub: the first). With Authorization a working token makes the
-// server skip the XSRF check, so the designated token changes nothing
+// server skip the XSRF check, so the proven token changes nothing
 // for it; an expired one (JupyterHub) would otherwise cost every request
 // one refusal.
 function tokenToSend(callerToken, authorized) {
   const tokens = cookieTokens();
-  if (designated && apply(arrayIndexOf, tokens, [designated]) >= 0) return designated;
+  if (provenToken && apply(arrayIndexOf, tokens, [provenToken]) >= 0) return provenToken;
   if (callerToken || authorized || !tokens.length) return callerToken;
   return server && server.hub ? tokens[0] : tokens[tokens.length - 1];
 }

@@ -138,7 +138,7 @@ async function checkFile(url) {
     if (verdict.token) {
       token = verdict.token;
       res = await fetchCheck(check, token);
-      if (res && res.status === 200) designated = token;
+      if (res && res.status === 200) provenToken = token;
     }
   }
   if (!res || res.status !== 200) return { status: res ? res.status : 0, lastModified: 0 };
