@@ -189,8 +189,14 @@ for (const browserName of BROWSERS) {
           await putsLogged(server, offset, 2);
           const renewed = server.requests(offset).filter((r) => r.path === `${ALICE}tree`);
           assert.ok(renewed.length <= 1, `at most one renewal for two failed saves, saw ${renewed.length}`);
+          // Each save is sent once. The first may be sent once more, when
+          // it was refused for its token and another request of the page
+          // landed on the login page meanwhile, which set a new `_xsrf`
+          // (seen in Firefox): the engine has it retried with that one,
+          // once, and the retry's "Forbidden" ends it. Never more.
           const seen = server.requests(offset).map((r) => `${r.status} ${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`);
-          assert.equal(server.requests(offset).filter((r) => r.method === 'PUT').length, 2, `no save was sent twice: ${seen.join(', ')}`);
+          const puts = server.requests(offset).filter((r) => r.method === 'PUT').length;
+          assert.ok(puts === 2 || puts === 3, `no save was sent more than twice, and only one twice: ${seen.join(', ')}`);
         });
       });
     }

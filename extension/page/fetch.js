@@ -78,7 +78,9 @@ async function sendWithFetch(request, headers, url, caller, authorized, text, no
     sent: tokenToSend(caller, authorized),
     note,
     send: (token) => sendOnce(template, headers, credentials, token),
-    aborted: () => false, // a fetch the page aborts ends in the browser's own AbortError
+    // A fetch the page aborts rejects with the browser's AbortError: the
+    // pipeline sees no answer (status 0), and a save is kept.
+    aborted: () => false,
     body,
   });
   if (out.error) throw out.error;

@@ -35,10 +35,12 @@ function succeeded(status) {
 //   t.sent           the X-XSRFToken of the first send ('' for none)
 //   t.note           when writing a kept save back: an object that gets
 //                    the reason the engine gave up; nothing is kept again
-//   t.send(token)    sends the request once, the second time with token;
-//                    resolves to an outcome: { status (0: no answer),
-//                    contentType(), prefix() (a promise of the start of
-//                    the body, MAX_BODY characters) }
+//   t.send(token)    sends the request once with token as its
+//                    X-XSRFToken ('' leaves the caller's); resolves to an
+//                    outcome: { status (0: no answer), contentType(),
+//                    prefix() (a promise of the start of the body,
+//                    MAX_BODY characters) } and what the transport adds
+//                    (fetch: the response, or the error fetch threw)
 //   t.aborted()      whether the page aborted the request meanwhile
 //   t.body()         a promise of the request's body as a string, or null
 async function guardedSend(t) {

@@ -6,7 +6,7 @@
 // kept saves of this server back once it answers: for each, it checks the
 // file's version (versions.js checkFile), lets the engine decide (write,
 // or keep it for the user when the file changed meanwhile), and sends the
-// write through the guarded pipeline (fetch.js sendSave). The popup's
+// write through the guarded pipeline (fetch.js sendWithFetch). The popup's
 // "Save now" starts a try at once.
 
 const FIRST_PAUSE = 2000; // ms before the first try at writing kept saves back

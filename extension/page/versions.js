@@ -141,10 +141,10 @@ async function checkFile(url) {
       if (res && res.status === 200) provenToken = token;
     }
   }
-  if (!res || res.status !== 200) return { status: res ? res.status : 0, lastModified: 0 };
+  if (!res || res.status !== 200) return { __proto__: null, status: res ? res.status : 0, lastModified: 0 };
   // Not tracked: the page has not seen this version of the file.
   const lastModified = modifiedIn(await readPrefix(res));
-  return { status: lastModified ? 200 : 0, lastModified }; // without it, not a contents model
+  return { __proto__: null, status: lastModified ? 200 : 0, lastModified }; // without it, not a contents model
 }
 
 // fetchCheck sends one file check with token; null when nothing answers.

@@ -95,7 +95,7 @@ function sendInner(page, r, token, body) {
     apply(addEventListener, inner, ['error', note]);
     apply(addEventListener, inner, ['timeout', note]);
     apply(addEventListener, inner, ['abort', note]);
-    apply(addEventListener, inner, ['loadend', () => resolve({ inner, ending })]);
+    apply(addEventListener, inner, ['loadend', () => resolve({ __proto__: null, inner, ending })]);
     apply(xhr.send, inner, [body]);
   });
 }
@@ -143,10 +143,10 @@ function mirror(page, inner, ending) {
     if (!native) continue;
     if (native.get) {
       const get = native.get;
-      defineProperty(page, name, { configurable: true, enumerable: true, get: () => apply(get, inner, []) });
+      defineProperty(page, name, { __proto__: null, configurable: true, enumerable: true, get: () => apply(get, inner, []) });
     } else {
       const fn = native.value;
-      defineProperty(page, name, { configurable: true, writable: true, value: function () { return apply(fn, inner, arguments); } });
+      defineProperty(page, name, { __proto__: null, configurable: true, writable: true, value: function () { return apply(fn, inner, arguments); } });
     }
   }
   apply(dispatchEvent, page, [new Event_('readystatechange')]);
