@@ -680,23 +680,27 @@ func (e *Engine) outcome(ctx context.Context, srv server, m Message) {
 // renewedRecently tells whether the server's cookie was renewed less than
 // retryPause ago, so that a refusal now is not the cookie's fault.
 func (e *Engine) renewedRecently(srv server) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s := e.servers[srv.key()]
-	return s != nil && !s.LastRenewal.IsZero() && e.now().Sub(s.LastRenewal) < retryPause
+	last := e.lastRenewal(srv)
+	return !last.IsZero() && e.now().Sub(last) < retryPause
 }
 
 // renewedSince tells whether the server's last renewal landed after
 // sentAt (ms since the epoch, the page's clock: the same machine's), when
 // a refused request was sent; false when the page did not say.
 func (e *Engine) renewedSince(srv server, sentAt int64) bool {
-	if sentAt <= 0 {
-		return false
-	}
+	last := e.lastRenewal(srv)
+	return sentAt > 0 && !last.IsZero() && last.UnixMilli() > sentAt
+}
+
+// lastRenewal returns when the server's cookie was last renewed; zero
+// when never (or the server is forgotten).
+func (e *Engine) lastRenewal(srv server) time.Time {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s := e.servers[srv.key()]
-	return s != nil && !s.LastRenewal.IsZero() && s.LastRenewal.UnixMilli() > sentAt
+	if s := e.servers[srv.key()]; s != nil {
+		return s.LastRenewal
+	}
+	return time.Time{}
 }
 
 // learnHub records that a server follows JupyterHub 4.1's rules, which
