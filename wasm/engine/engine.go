@@ -451,6 +451,10 @@ func (e *Engine) failed(ctx context.Context, sender Sender, srv server, m Messag
 	case ok && f.Kind == xsrf.LoginRequired && e.renewedRecently(srv):
 		// A fresh cookie was sent and refused: the login is gone.
 		return e.loginLost(ctx, srv)
+	case ok && srv.Hub && e.renewedRecently(srv):
+		// The token a navigation just left, sent after it and refused:
+		// another one would leave the same.
+		return giveUp(ReasonRecentFailure)
 	case ok && f.Kind == xsrf.Mismatch:
 		// The page sent the cookie tornado reads, and it still does not
 		// match: a page load cannot replace a cookie tornado can decode.
@@ -570,14 +574,19 @@ func (e *Engine) navigate(srv server, fl *flight, url string) {
 		e.land(ctx, srv.key(), fl, "", ReasonRenewFailed)
 		return
 	}
-	e.landWithCookie(ctx, srv, fl, finalURL)
+	// JupyterHub signs _xsrf for the session: a visit that renewed an
+	// expired login may leave it as it was, and ended on the server's own
+	// page it has renewed what was refused; unless a renewal just before
+	// did the same, when the token itself is what the hub refuses.
+	e.landWithCookie(ctx, srv, fl, finalURL, finalURL != "" && !e.renewedRecently(srv))
 }
 
 // landWithCookie lands fl after a renewal that ended at finalURL: with the
 // cookie the server now reads, or with the reason there is none. A renewal
-// that ended outside the server (the hub's home, a spawn page) or left the
-// very token that was refused has failed.
-func (e *Engine) landWithCookie(ctx context.Context, srv server, fl *flight, finalURL string) {
+// that ended outside the server (the hub's home, a spawn page) has failed,
+// and so has one that left the very token that was refused, unless
+// sameToken says that token is the renewed one.
+func (e *Engine) landWithCookie(ctx context.Context, srv server, fl *flight, finalURL string, sameToken bool) {
 	key := srv.key()
 	if finalURL != "" && xsrf.IsLoginPage(finalURL, srv.BaseURL) {
 		e.land(ctx, key, fl, "", ReasonLogin)
@@ -594,7 +603,7 @@ func (e *Engine) landWithCookie(ctx context.Context, srv server, fl *flight, fin
 	switch {
 	case err == nil && ok && c.HTTPOnly:
 		e.land(ctx, key, fl, "", ReasonHTTPOnly)
-	case err == nil && ok && token != fl.sent:
+	case err == nil && ok && (token != fl.sent || sameToken):
 		e.land(ctx, key, fl, token, "")
 	default:
 		e.land(ctx, key, fl, "", ReasonNoCookie)
@@ -651,7 +660,7 @@ func (e *Engine) renewed(ctx context.Context, sender Sender, srv server, m Messa
 	if m.Status == 0 {
 		e.land(ctx, srv.key(), fl, "", ReasonRenewFailed)
 	} else {
-		e.landWithCookie(ctx, srv, fl, m.FinalURL)
+		e.landWithCookie(ctx, srv, fl, m.FinalURL, false)
 	}
 	return e.wait(ctx, fl)
 }

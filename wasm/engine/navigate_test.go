@@ -162,13 +162,23 @@ func TestLoggedOutHubBacksOffInsteadOfOpeningTabForever(t *testing.T) {
 	assert.GreaterOrEqual(t, len(o.visits), 3)
 }
 
-func TestNavigationThatLeavesTheRefusedTokenHasFailed(t *testing.T) {
+// TestANavigationThatLeavesTheRefusedTokenIsTriedOnce: the first such
+// navigation may have renewed the login (see
+// TestAHubNavigationThatRenewsTheLoginKeepsTheToken), so its token is
+// tried once more; refused again, it opens no further tab.
+func TestANavigationThatLeavesTheRefusedTokenIsTriedOnce(t *testing.T) {
 	j := &jar{cookies: []xsrf.Cookie{{Value: "same", Path: "/user/alice/"}}}
 	o := &tabOpener{finalURL: hubOrigin + "/user/alice/lab"}
 	e, now := clockEngine(t, j, o)
-	for range 5 {
-		r := send(t, e, hubTab, hubFailed(hubTab, "same"))
-		assert.Equal(t, ActionGiveUp, r.Action, "retrying with the refused token is pointless")
+	for i := range 5 {
+		m := hubFailed(hubTab, "same")
+		m.SentAt = now.UnixMilli()
+		r := send(t, e, hubTab, m)
+		if i == 0 {
+			assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "same"}), r)
+		} else {
+			assert.Equal(t, ActionGiveUp, r.Action, "retrying with the refused token again is pointless")
+		}
 		*now = now.Add(time.Second)
 	}
 	assert.Len(t, o.visits, 1)
@@ -210,7 +220,8 @@ func onHub(r Reply) Reply {
 // and is refused all the same. Reported after the renewal landed, it is
 // retried with the cookie as it is rather than renewed again (hub.test saw
 // two navigations for one expired token, in Firefox); a request sent
-// after the renewal and refused all the same is renewed again.
+// after the renewal and refused all the same is renewed again once the
+// pause after a renewal has passed.
 func TestARefusalSentBeforeARenewalIsRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		j := &jar{}
@@ -232,11 +243,43 @@ func TestARefusalSentBeforeARenewalIsRetried(t *testing.T) {
 			"sent before the renewal landed: retried as it is")
 		assert.Len(t, o.visits, 1, "no second navigation")
 
+		// Sent after the renewal and refused all the same: at once, it
+		// is given up (TestANavigationThatLeavesTheRefusedTokenIsTriedOnce);
+		// once the pause has passed, renewed again.
 		time.Sleep(time.Second)
+		soon := hubFailed(hubTab, "new")
+		soon.SentAt = time.Now().UnixMilli()
+		assert.Equal(t, ActionGiveUp, send(t, e, hubTab, soon).Action)
+		time.Sleep(retryPause)
 		o.land = func() { j.set(xsrf.Cookie{Value: "newer", Path: "/user/alice/"}) }
 		after := hubFailed(hubTab, "new")
 		after.SentAt = time.Now().UnixMilli()
 		assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "newer"}), send(t, e, hubTab, after))
 		assert.Len(t, o.visits, 2, "refused after the renewal: renewed again")
 	})
+}
+
+// TestAHubNavigationThatRenewsTheLoginKeepsTheToken: JupyterHub signs
+// _xsrf for the session, so a navigation that renews an expired login
+// (its OAuth cookie) may leave _xsrf as it was. Ended on the server's own
+// page, it renewed what was refused: the request is retried with the
+// token it carried (hub.test in Firefox, CI: the last save of the
+// expired-token scenario was kept with a dialog, the navigation having
+// been judged a failure).
+func TestAHubNavigationThatRenewsTheLoginKeepsTheToken(t *testing.T) {
+	j := &jar{}
+	j.set(xsrf.Cookie{Value: "signed", Path: "/user/alice/"})
+	o := &tabOpener{finalURL: hubOrigin + "/user/alice/lab"} // the login renewed, _xsrf unchanged
+	e := newHubEngine(t, j, o)
+
+	r := send(t, e, hubTab, hubFailed(hubTab, "signed"))
+	assert.Equal(t, onHub(Reply{Action: ActionRetry, Token: "signed"}), r)
+	assert.Len(t, o.visits, 1)
+
+	// One that ended anywhere else (the hub's home: the server is not
+	// running) renewed nothing.
+	o.finalURL = hubOrigin + "/hub/home"
+	e2 := newHubEngine(t, j, o)
+	r = send(t, e2, hubTab, hubFailed(hubTab, "signed"))
+	assert.Equal(t, ActionGiveUp, r.Action)
 }
