@@ -667,11 +667,7 @@ func (e *Engine) renewed(ctx context.Context, sender Sender, srv server, m Messa
 
 // outcome counts how a request the page layer handled ended.
 func (e *Engine) outcome(ctx context.Context, srv server, m Message) {
-	_ = e.update(ctx, func() bool {
-		s := e.servers[srv.key()]
-		if s == nil {
-			return false
-		}
+	e.updateServer(ctx, srv, func(s *server) bool {
 		if _, save := rescue.ContentsPath(m.URL, s.BaseURL); save && m.Method == "PUT" {
 			s.Saves++
 		}
@@ -716,11 +712,7 @@ func (e *Engine) lastRenewal(srv server) time.Time {
 // its refusals show ("… missing from PUT") even where its pages do not
 // (the classic UI has no page config).
 func (e *Engine) learnHub(ctx context.Context, srv server) {
-	_ = e.update(ctx, func() bool {
-		s := e.servers[srv.key()]
-		if s == nil {
-			return false
-		}
+	e.updateServer(ctx, srv, func(s *server) bool {
 		s.Hub = true
 		return true
 	})
@@ -728,13 +720,19 @@ func (e *Engine) learnHub(ctx context.Context, srv server) {
 
 // problem records the last problem seen on a server.
 func (e *Engine) problem(ctx context.Context, srv server, reason string) {
-	_ = e.update(ctx, func() bool {
-		s := e.servers[srv.key()]
-		if s == nil {
-			return false
-		}
+	e.updateServer(ctx, srv, func(s *server) bool {
 		s.LastProblem = reason
 		return true
+	})
+}
+
+// updateServer applies change to what the engine knows of srv, under its
+// lock, and stores the state when change reports a change; it does nothing
+// when the server has been forgotten meanwhile.
+func (e *Engine) updateServer(ctx context.Context, srv server, change func(s *server) bool) {
+	_ = e.update(ctx, func() bool {
+		s := e.servers[srv.key()]
+		return s != nil && change(s)
 	})
 }
 
