@@ -9,7 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(chromium firefox-esr jupyter-notebook python3-jupyter-server python3-nbclassic python3-ipykernel python3-venv gcc libc6-dev)
+# nginx is the TLS proxy in front of the organisation's hub (org.test.mjs),
+# started per run from its own directory; certutil (libnss3-tools) trusts
+# that run's test CA in a Chromium profile's HOME.
+packages=(chromium firefox-esr jupyter-notebook python3-jupyter-server python3-nbclassic python3-ipykernel python3-venv gcc libc6-dev nginx libnss3-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,7 +20,17 @@ done
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  # No daemon may start: nginx's postinst would start one on port 80. A
+  # policy-rc.d that answers 101 tells invoke-rc.d not to (unless the
+  # machine has its own).
+  own_policy=yes
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    own_policy=no
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" || { [ $own_policy = yes ] || rm -f /usr/sbin/policy-rc.d; exit 1; }
+  [ $own_policy = yes ] || rm -f /usr/sbin/policy-rc.d
 fi
 
 # npm ci when node_modules was not installed from this exact lock file.

@@ -83,9 +83,9 @@ export function hashPassword(password) {
 // does not match.)
 const REQUEST_LINE = /^\[\w [^\]]*\] (\d{3}) ([A-Z]+) (\S+)(?: -> \S+)? \([^)]*\) [\d.]+ms/;
 
-/** The requests logged in `logFile` after byte `offset`: [{status, method, path, query}]. */
-export function loggedRequests(logFile, offset = 0) {
-  const text = fs.readFileSync(logFile).subarray(offset).toString('utf8');
+/** The requests logged in `logFile` after byte `offset` (before byte `end`, if given): [{status, method, path, query}]. */
+export function loggedRequests(logFile, offset = 0, end = undefined) {
+  const text = fs.readFileSync(logFile).subarray(offset, end).toString('utf8');
   const out = [];
   for (const line of text.split('\n')) {
     const m = REQUEST_LINE.exec(line);
@@ -175,8 +175,8 @@ export async function startJupyter({ flavor, token = crypto.randomBytes(12).toSt
     log,
     /** The log's current length: pass it to requests() to see what came after. */
     logOffset: () => Buffer.byteLength(log()),
-    /** Requests answered since `offset`: [{status, method, path, query}]. */
-    requests: (offset = 0) => loggedRequests(logFile, offset),
+    /** Requests answered since `offset` (up to `end`, if given): [{status, method, path, query}]. */
+    requests: (offset = 0, end = undefined) => loggedRequests(logFile, offset, end),
     /** Writes an nbformat 4 notebook with one code cell per source string. */
     writeNotebook(name, sources) {
       fs.writeFileSync(path.join(root, name), notebookJSON(sources));
