@@ -5,20 +5,13 @@
 // the _xsrf cookie deleted, a save lands only when SaveKeeper runs there.
 // It is off at first, on after "Enable on this site" and off again after
 // "Disable". The settings page lists the site and keeps the days to keep
-// saves that could not be finished.
-//
-// The browser's permission prompt cannot be clicked in a headless
-// browser. In Chromium the test grants the site where a user can grant it
-// without a prompt, in chrome://extensions (its "Site access" calls
-// developerPrivate.addHostPermission); permissions.request then resolves
-// at once, as after "Allow". Firefox answers the prompt "Allow" by itself
-// with extensions.webextOptionalPermissionPrompts off. In both, the rest
-// is the extension's own code: the request, the registration, the removal.
+// saves that could not be finished. The permission prompt is answered as lib/sites.mjs says.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startJupyter } from './lib/servers.mjs';
 import { launchWith, builtExtension, openExtensionPage, deleteXsrf, waitFor, BROWSERS } from './lib/browsers.mjs';
+import { allowInChromium, clickSiteButton, NO_PROMPT } from './lib/sites.mjs';
 import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 
 const HOST = 'jupyter.test';
@@ -36,19 +29,7 @@ after(async () => {
 
 /** Launches `name` with the extension, HOST mapped to 127.0.0.1. */
 function launch(name) {
-  return launchWith(name, true, {
-    args: [`--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
-    prefs: { 'network.dns.localDomains': HOST, 'extensions.webextOptionalPermissionPrompts': false },
-  });
-}
-
-/** Chromium: the user allows HOST in chrome://extensions (see the file comment). */
-async function allowInChromium(b) {
-  const id = new URL(b.extensionOrigin).host;
-  const settings = await b.browser.newPage();
-  await settings.goto(`chrome://extensions/?id=${id}`);
-  await settings.evaluate((extId, p) => chrome.developerPrivate.addHostPermission(extId, p), id, `http://${HOST}/*`);
-  await settings.close();
+  return launchWith(name, true, { hosts: [HOST], prefs: NO_PROMPT });
 }
 
 /** Deletes the _xsrf cookie, edits and saves: true when the edit reached the disk. */
@@ -65,30 +46,6 @@ async function saveLands(b, site, name) {
   }
 }
 
-/**
- * Opens the popup for a tab at `url` and clicks its site button, expecting
- * `label` on it. Resolves to {confirmed, warning}: what the popup says
- * after the click, and the warning it showed beside the button ('' if none).
- */
-async function clickSiteButton(b, url, label) {
-  const popup = await b.browser.newPage();
-  try {
-    await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(url)}`);
-    await waitFor(() => popup.evaluate((l) => document.getElementById('site-button').textContent === l &&
-      !document.getElementById('site').hidden, label), { timeout: 10000, what: `the "${label}" button` });
-    const warning = await popup.evaluate(() => {
-      const w = document.getElementById('site-warning');
-      return w && !w.hidden ? w.textContent : '';
-    });
-    await popup.click('#site-button');
-    const confirmed = await waitFor(() => popup.evaluate(() => /SaveKeeper is (on|off) for this site/.test(document.getElementById('summary').textContent) &&
-      document.getElementById('summary').textContent), { timeout: 10000, what: 'the popup to confirm' });
-    return { confirmed, warning };
-  } finally {
-    await popup.close();
-  }
-}
-
 for (const browserName of BROWSERS) {
   describe(browserName, () => {
     let b;
@@ -98,7 +55,7 @@ for (const browserName of BROWSERS) {
     test(`"Enable on this site" turns protection on at ${HOST}, "Disable" turns it off`, { timeout: 180000 }, async () => {
       const site = { ...server, url: `http://${HOST}:${server.port}/` };
       assert.equal(await saveLands(b, site, `before-${browserName}.ipynb`), false, 'off at first: the save without _xsrf fails');
-      if (browserName === 'chromium') await allowInChromium(b);
+      if (browserName === 'chromium') await allowInChromium(b, `http://${HOST}/*`);
 
       const { confirmed, warning } = await clickSiteButton(b, `${site.url}tree`, 'Enable on this site');
       assert.match(confirmed, /SaveKeeper is on for this site/);

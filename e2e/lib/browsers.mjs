@@ -1,6 +1,7 @@
 // Real headless browsers for the end-to-end tests: Debian's Chromium and
 // Firefox ESR, driven by puppeteer-core, with or without an unpacked
 // extension. A missing browser is an error, never a skip.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -68,21 +69,39 @@ export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic'
  * same browser); `uuid` the moz-extension UUID to give the extension in
  * Firefox (keep it with the profile); `args` more Chromium switches, `prefs`
  * more Firefox preferences.
- * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object}} options
+ * An organisation's setup: `hosts` are names the browser resolves to
+ * 127.0.0.1 (as the organisation's DNS would); `caCert` a CA certificate the
+ * browser trusts as an organisation's (Chromium: in the NSS database of the
+ * user's HOME, as certutil puts it; Firefox: the Certificates policy);
+ * `firefoxPolicies` more enterprise policies for Firefox (see
+ * firefoxInstall).
+ * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object, hosts?: string[], caCert?: string, firefoxPolicies?: object}} options
  * @returns {Promise<{browser: import('puppeteer-core').Browser, extensionOrigin: string|null, close: () => Promise<void>}>}
  */
-export async function launchBrowser({ browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [], prefs = {} }) {
+export async function launchBrowser({
+  browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [], prefs = {},
+  hosts = [], caCert = '', firefoxPolicies = null,
+}) {
   const profile = keptProfile || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
   const downloads = path.join(profile, 'downloads'); // Firefox saves downloads here
   fs.mkdirSync(downloads, { recursive: true });
+  const scratch = []; // directories to delete on close
   let browser;
   let extensionOrigin = null;
   if (name === 'chromium') {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+    let env = process.env;
+    if (caCert) {
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'savekeeper-home-'));
+      scratch.push(home);
+      trustInNss(home, caCert);
+      env = { ...process.env, HOME: home };
+    }
+    const mapped = hosts.length ? [`--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`] : [];
     browser = await puppeteer.launch({
-      executablePath: CHROMIUM, headless, pipe: true, userDataDir: profile,
+      executablePath: CHROMIUM, headless, pipe: true, userDataDir: profile, env,
       enableExtensions: extensionDir ? [path.resolve(extensionDir)] : false,
-      args: [...CHROMIUM_FLAGS, ...args],
+      args: [...CHROMIUM_FLAGS, ...mapped, ...args],
     });
     if (extensionDir) {
       const worker = await browser.waitForTarget(
@@ -91,8 +110,16 @@ export async function launchBrowser({ browser: name, extensionDir = null, headle
     }
   } else if (name === 'firefox') {
     if (!fs.existsSync(FIREFOX)) throw new Error(`${FIREFOX} is missing: apt-get install firefox-esr`);
+    let executablePath = FIREFOX;
+    if (caCert || firefoxPolicies) {
+      const policies = { ...firefoxPolicies, ...(caCert ? { Certificates: { Install: [caCert] } } : {}) };
+      const install = firefoxInstall(policies);
+      scratch.push(path.dirname(install));
+      executablePath = install;
+    }
+    if (hosts.length) prefs = { 'network.dns.localDomains': hosts.join(','), ...prefs };
     browser = await puppeteer.launch({
-      browser: 'firefox', executablePath: FIREFOX, headless, userDataDir: profile,
+      browser: 'firefox', executablePath, headless, userDataDir: profile,
       args: ['--remote-allow-system-access'],
       extraPrefsFirefox: {
         'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
@@ -124,8 +151,49 @@ export async function launchBrowser({ browser: name, extensionDir = null, headle
     async close() {
       await browser.close().catch(() => {});
       if (!keptProfile) fs.rmSync(profile, { recursive: true, force: true });
+      for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Trusts the CA certificate `caCert` for websites in the NSS database of the
+ * user whose HOME is `home` ($HOME/.pki/nssdb, where Chromium on Linux reads
+ * it), as a user or an admin does with certutil for an organisation's CA.
+ */
+function trustInNss(home, caCert) {
+  const db = path.join(home, '.pki', 'nssdb');
+  fs.mkdirSync(db, { recursive: true });
+  try {
+    execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'], { stdio: 'pipe' });
+    execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'SaveKeeper test CA', '-t', 'C,,', '-i', caCert], { stdio: 'pipe' });
+  } catch (e) {
+    throw new Error(`certutil failed (run make deps: e2e/install-deps.sh installs libnss3-tools): ${e.stderr || e.message}`);
+  }
+}
+
+/**
+ * A private Firefox install with its own enterprise policies, for one
+ * launch: a copy of Firefox's small launcher in a new directory beside
+ * links to everything else of /usr/lib/firefox-esr, and
+ * distribution/policies.json holding `policies`. Firefox reads policies from
+ * the distribution directory beside its real binary, so this is the
+ * mechanism an admin uses (Debian's system-wide file is
+ * /etc/firefox-esr/policies/policies.json), confined to one browser: other
+ * test files' browsers run meanwhile. Returns the launcher's path.
+ */
+function firefoxInstall(policies) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'savekeeper-firefox-install-'));
+  const system = path.dirname(FIREFOX);
+  for (const entry of fs.readdirSync(system)) {
+    if (entry === 'distribution') continue;
+    if (entry === path.basename(FIREFOX)) fs.copyFileSync(FIREFOX, path.join(dir, entry));
+    else fs.symlinkSync(path.join(system, entry), path.join(dir, entry));
+  }
+  fs.chmodSync(path.join(dir, path.basename(FIREFOX)), 0o755);
+  fs.mkdirSync(path.join(dir, 'distribution'));
+  fs.writeFileSync(path.join(dir, 'distribution', 'policies.json'), JSON.stringify({ policies }, null, 2));
+  return path.join(dir, path.basename(FIREFOX));
 }
 
 /** Every cookie the browser would send to `url`'s host (any path). */
@@ -210,6 +278,24 @@ export async function engineStatus(b, pageUrl) {
       const reply = await chrome.runtime.sendMessage({ type: 'status', tabId: tab.id, url: tab.url });
       return reply.status;
     }, pageUrl);
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * The URLs of the browser's tabs as the browser itself lists them
+ * (chrome.tabs.query, read in a page of the extension's own, which is left
+ * out). Firefox's driver can list a page for a tab that is already closed.
+ */
+export async function tabUrls(b) {
+  const page = await b.browser.newPage();
+  try {
+    await openExtensionPage(page, `${b.extensionOrigin}/options.html`);
+    return await page.evaluate(async () => {
+      const me = await chrome.tabs.getCurrent();
+      return (await chrome.tabs.query({})).filter((t) => !me || t.id !== me.id).map((t) => t.url);
+    });
   } finally {
     await page.close();
   }

@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from './browsers.mjs';
+import { startTlsProxy } from './nginx.mjs';
 import { freePort, jupyterEnv, loggedRequests, notebookJSON } from './servers.mjs';
+import { makeCertificates } from './tls.mjs';
 
 const E2E = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const VENV = path.resolve(E2E, '..', '.venv', 'bin');
@@ -92,6 +94,12 @@ c.JupyterHub.log_level = "DEBUG"
 c.JupyterHub.db_url = "sqlite:///" + os.path.join(here, "hub.sqlite")
 c.JupyterHub.cookie_secret_file = os.path.join(here, "cookie_secret")
 ${o.oauthTokenExpiresIn ? `c.JupyterHub.oauth_token_expires_in = ${Number(o.oauthTokenExpiresIn)}` : ''}
+${o.publicUrl ? `# Behind the run's TLS proxy (lib/nginx.mjs), at the organisation's name.
+c.JupyterHub.public_url = ${py(o.publicUrl)}` : ''}
+${o.subdomainHost ? `c.JupyterHub.subdomain_host = ${py(o.subdomainHost)}` : ''}
+${o.publicUrl ? `# The login cookies are Secure behind https by themselves; _xsrf is
+# Secure too where the admin asks tornado for it, as here.
+c.JupyterHub.tornado_settings = {"xsrf_cookie_kwargs": {"secure": True}}` : ''}
 
 c.JupyterHub.proxy_class = "configurable-http-proxy"
 c.ConfigurableHTTPProxy.command = [${py(process.execPath)}, ${py(PROXY)}]
@@ -105,8 +113,10 @@ c.Authenticator.allow_all = True
 # The tests' own API token, to start and stop users' servers.
 c.JupyterHub.services = [{"name": "e2e", "api_token": ${py(o.apiToken)}}]
 c.JupyterHub.load_roles = [
-    {"name": "e2e", "scopes": ["admin:users", "admin:servers"], "services": ["e2e"]},
-${Object.entries(o.access).map(([user, owners]) => `    {"name": ${py(`${user}-uses`)}, "users": [${py(user)}], "scopes": ${py(owners.map((owner) => `access:servers!user=${owner}`))}},
+    {"name": "e2e", "scopes": ["admin:users", "admin:servers", "tokens"], "services": ["e2e"]},
+${o.culler ? `    {"name": "idle-culler", "services": ["idle-culler"],
+     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
+` : ''}${Object.entries(o.access).map(([user, owners]) => `    {"name": ${py(`${user}-uses`)}, "users": [${py(user)}], "scopes": ${py(owners.map((owner) => `access:servers!user=${owner}`))}},
 `).join('')}]
 
 c.JupyterHub.spawner_class = "simple"
@@ -114,19 +124,26 @@ c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(here, "users", "{us
 c.Spawner.notebook_dir = os.path.join(here, "users", "{username}", "notebooks")
 c.Spawner.cmd = [${py(path.join(VENV, 'jupyterhub-singleuser'))}]
 c.Spawner.args = ${py(['--allow-root', '--Application.log_level=DEBUG', ...o.app.args,
+
     ...(o.authCacheMaxAge ? [`--HubOAuth.cache_max_age=${Number(o.authCacheMaxAge)}`] : [])])}
 c.Spawner.default_url = ${py(o.app.defaultUrl)}
 c.Spawner.environment = {
     "PATH": ${py(`${VENV}:/usr/local/bin:/usr/bin:/bin`)},
     "PYTHONUNBUFFERED": "1",
-}
+${o.publicUrl ? `    "JUPYTER_CONFIG_DIR": os.path.join(here, "singleuser-config"),
+` : ''}}
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 
 def make_dirs(spawner):
     os.makedirs(os.path.join(here, "users", spawner.user.name, "notebooks"), exist_ok=True)
 c.Spawner.pre_spawn_hook = make_dirs
-`;
+${o.culler ? `
+# jupyterhub-idle-culler as an organisation runs it: a hub-managed service.
+c.JupyterHub.services.append({"name": "idle-culler", "command": [
+    ${py(path.join(VENV, 'python'))}, "-m", "jupyterhub_idle_culler",
+    "--timeout=${Number(o.culler.timeout)}", "--cull-every=${Number(o.culler.every)}"]})
+` : ''}`;
 }
 
 /**
@@ -141,11 +158,18 @@ c.Spawner.pre_spawn_hook = make_dirs
  * `oauthTokenExpiresIn` is given.
  * `access` maps a user to the users whose servers they may use as well
  * (the scope access:servers!user=<owner>), e.g. {alice: ['bob']}.
- * @param {{app?: 'lab'|'nbclassic', oauthTokenExpiresIn?: number|null, authCacheMaxAge?: number|null, password?: string, access?: Record<string, string[]>}} options
+ * `tls` puts the hub where an organisation has it: behind nginx (lib/nginx.mjs)
+ * at https://<host>:<port>/ with a certificate of a test CA made for the run
+ * (hub.caCert; the browsers must trust it and map hub.hosts to 127.0.0.1);
+ * with `subdomains`, each user's server at https://<user>.<host>:<port>/user/<user>/
+ * (JupyterHub.subdomain_host). `culler` runs jupyterhub-idle-culler with
+ * {timeout, every} in seconds.
+ * @param {{app?: 'lab'|'nbclassic', oauthTokenExpiresIn?: number|null, authCacheMaxAge?: number|null, password?: string, access?: Record<string, string[]>,
+ *   tls?: {host: string, subdomains?: boolean, users?: string[]}|null, culler?: {timeout: number, every: number}|null}} options
  */
 export async function startHub({
   app = 'lab', oauthTokenExpiresIn = null, authCacheMaxAge = oauthTokenExpiresIn ? 5 : null,
-  password = crypto.randomBytes(8).toString('hex'), access = {},
+  password = crypto.randomBytes(8).toString('hex'), access = {}, tls = null, culler = null,
 } = {}) {
   const flavor = APPS[app];
   if (!flavor) throw new Error(`unknown single-user app ${app}`);
@@ -153,12 +177,22 @@ export async function startHub({
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run make deps (e2e/install-deps.sh)`);
   }
   const ports = new Set();
-  while (ports.size < 3) ports.add(await freePort());
-  const [publicPort, apiPort, hubPort] = [...ports];
+  while (ports.size < 4) ports.add(await freePort());
+  const [publicPort, apiPort, hubPort, tlsPort] = [...ports];
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-hub-${app}-`));
   const apiToken = crypto.randomBytes(16).toString('hex');
+  // Where the browsers reach the hub: its proxy, or nginx in front of it.
+  const origin = tls ? `https://${tls.host}:${tlsPort}` : `http://127.0.0.1:${publicPort}`;
+  const userOrigin = (user) => (tls && tls.subdomains ? `https://${user}.${tls.host}:${tlsPort}` : origin);
+  const hosts = tls ? [tls.host, ...(tls.subdomains ? (tls.users || []).map((u) => `${u}.${tls.host}`) : [])] : [];
+  if (tls) {
+    fs.mkdirSync(path.join(home, 'singleuser-config'));
+    fs.writeFileSync(path.join(home, 'singleuser-config', 'jupyter_server_config.py'),
+      'c.ServerApp.tornado_settings = {"xsrf_cookie_kwargs": {"secure": True}}\n');
+  }
   fs.writeFileSync(path.join(home, 'jupyterhub_config.py'),
-    hubConfig({ home, publicPort, apiPort, hubPort, password, oauthTokenExpiresIn, authCacheMaxAge, access, apiToken, app: flavor }));
+    hubConfig({ home, publicPort, apiPort, hubPort, password, oauthTokenExpiresIn, authCacheMaxAge, access, apiToken, app: flavor, culler,
+      publicUrl: tls ? `${origin}/` : '', subdomainHost: tls && tls.subdomains ? origin : '' }));
   const env = jupyterEnv(home);
   const logFile = path.join(home, 'hub.log');
   const logFd = fs.openSync(logFile, 'a');
@@ -169,8 +203,10 @@ export async function startHub({
   let exited = null;
   const exit = new Promise((resolve) => child.on('exit', (code, signal) => { exited = { code, signal }; running.delete(child); resolve(); }));
 
-  const origin = `http://127.0.0.1:${publicPort}`;
+  // The tests' own requests (readiness, the REST API) go to the proxy directly.
+  const inside = `http://127.0.0.1:${publicPort}`;
   const log = () => fs.readFileSync(logFile, 'utf8');
+  let proxy = null;
   const stopAll = async () => {
     const pids = [child.pid, ...descendants(child.pid)];
     if (!exited) {
@@ -181,12 +217,13 @@ export async function startHub({
       clearTimeout(killer);
     }
     killAll(pids.slice(1), 'SIGKILL');
+    if (proxy) await proxy.stop();
   };
   const deadline = Date.now() + 60000;
   for (;;) {
     if (exited) throw new Error(`jupyterhub exited (${JSON.stringify(exited)}):\n${log().slice(-3000)}`);
     try {
-      const r = await fetch(`${origin}/hub/login`, { redirect: 'manual' });
+      const r = await fetch(`${inside}/hub/login`, { redirect: 'manual' });
       if (r.status === 200) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
@@ -195,11 +232,22 @@ export async function startHub({
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  let certificates = null;
+  if (tls) {
+    const names = [tls.host, `*.${tls.host}`];
+    certificates = makeCertificates(path.join(home, 'pki'), names);
+    try {
+      proxy = await startTlsProxy({ upstream: publicPort, port: tlsPort, names, cert: certificates.cert, key: certificates.key });
+    } catch (e) {
+      await stopAll();
+      throw e;
+    }
+  }
 
   const notebookDir = (user) => path.join(home, 'users', user, 'notebooks');
   /** Calls the hub's REST API with the tests' token; resolves to {status, body}. */
   const api = async (method, route, body) => {
-    const r = await fetch(`${origin}/hub/api/${route}`, {
+    const r = await fetch(`${inside}/hub/api/${route}`, {
       method, headers: { Authorization: `token ${apiToken}` }, body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await r.text();
@@ -213,16 +261,21 @@ export async function startHub({
   }, { timeout: 60000, interval: 250, what: `${user}'s server ${want === 'ready' ? 'running' : 'stopped'}` });
   return {
     app,
-    /** The hub's public origin with a trailing slash: http://127.0.0.1:<port>/ */
+    /** The hub's public origin with a trailing slash: http://127.0.0.1:<port>/, or https://<host>:<port>/ with tls. */
     url: `${origin}/`,
     origin,
-    port: publicPort,
+    port: tls ? tlsPort : publicPort,
     password,
     home,
-    /** The single-user server's base URL: <origin>/user/<name>/ */
-    userUrl: (name) => `${origin}/user/${name}/`,
+    /** With tls: the names the browsers must map to 127.0.0.1, and the CA certificate they must trust. */
+    hosts,
+    caCert: certificates ? certificates.caCert : '',
+    /** The requests nginx answered (its access log's lines), with tls. */
+    proxyLog: () => (proxy ? proxy.accessLog() : []),
+    /** The single-user server's base URL: <origin>/user/<name>/, on the user's own subdomain with subdomains. */
+    userUrl: (name) => `${userOrigin(name)}/user/${name}/`,
     /** Where `name` opens in the app: …/lab/tree/<name> or …/nbclassic/notebooks/<name>. */
-    notebookUrl: (user, name) => `${origin}/user/${user}/${flavor.notebookPath(name)}`,
+    notebookUrl: (user, name) => `${userOrigin(user)}/user/${user}/${flavor.notebookPath(name)}`,
     /** The path the app lands on after login: /user/<name>/lab or /user/<name>/nbclassic/tree */
     landed: flavor.landed,
     notebookDir,
@@ -244,6 +297,24 @@ export async function startHub({
       const started = await api('POST', `users/${user}/server`);
       if (![201, 202, 400].includes(started.status)) throw new Error(`starting ${user}'s server: ${started.status}`);
       await serverState(user, 'ready');
+    },
+    /**
+     * Revokes every OAuth token the hub gave `user`'s server for them: the
+     * token in each Lab page's config and in their jupyterhub-user-<name>
+     * cookie stop working, as when they expire (the server learns it once
+     * its cache of the hub's answer ages out: authCacheMaxAge). The hub's
+     * own login stays. Resolves to how many were revoked.
+     */
+    async revokeOAuthTokens(user) {
+      const { status, body } = await api('GET', `users/${user}/tokens`);
+      if (status !== 200) throw new Error(`listing ${user}'s tokens: ${status}`);
+      const oauth = body.api_tokens.filter((t) => t.oauth_client && t.oauth_client !== 'JupyterHub');
+      for (const t of oauth) {
+        // 404: gone with the one revoked before it.
+        const r = await api('DELETE', `users/${user}/tokens/${t.id}`);
+        if (r.status !== 204 && r.status !== 404) throw new Error(`revoking ${user}'s token ${t.id}: ${r.status}`);
+      }
+      return oauth.length;
     },
     /** Stops `user`'s server through the hub's API; resolves once it is gone. */
     async stopServer(user) {

@@ -83,3 +83,55 @@ export function cellOnDisk(server, name) {
 export function marker(label) {
   return `${label} ${Date.now()} ${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/**
+ * The actions a lost `_xsrf` or login breaks besides a save, done in `page`
+ * by JupyterLab's own client (the app's serviceManager: the real
+ * @jupyterlab/services requests, through whatever wraps the page's fetch):
+ * a new notebook (POST contents), opening a notebook with a kernel (POST
+ * sessions, then the kernel's WebSocket), renaming it (PATCH), restarting
+ * its kernel (POST …/restart), saving a text file (PUT). Each is tried in
+ * turn, also after one failed; resolves to {name: '' (done) or the error}.
+ * `tag` makes the file names unique. Also shuts the session down after.
+ */
+export async function labActions(page, tag) {
+  return page.evaluate(async (t) => {
+    const app = window.jupyterapp;
+    const { contents, sessions } = app.serviceManager;
+    const out = {};
+    const tryIt = async (name, fn) => {
+      try {
+        await fn();
+        out[name] = '';
+      } catch (e) {
+        out[name] = String(e && e.message || e).slice(0, 300) || 'failed';
+      }
+    };
+    const within = (p, ms, what) => Promise.race([p, new Promise((_, no) => setTimeout(() => no(new Error(`${what}: no answer in ${ms} ms`)), ms))]);
+    let created = null;
+    let session = null;
+    await tryIt('new notebook', async () => { created = await contents.newUntitled({ type: 'notebook', path: '' }); });
+    await tryIt('open with a kernel', async () => {
+      if (!created) throw new Error('no notebook to open');
+      session = await sessions.startNew({ path: created.path, type: 'notebook', name: created.name, kernel: { name: 'python3' } });
+      // The kernel's info arrives over its WebSocket, once it is connected.
+      const info = await within(session.kernel.info, 30000, 'the kernel info over its WebSocket');
+      if (!info || info.status !== 'ok') throw new Error(`kernel info: ${JSON.stringify(info)}`);
+    });
+    await tryIt('rename', async () => {
+      if (!created) throw new Error('no notebook to rename');
+      const to = `renamed-${t}.ipynb`;
+      const renamed = await contents.rename(created.path, to);
+      if (renamed.path !== to) throw new Error(`renamed to ${renamed.path}`);
+    });
+    await tryIt('restart the kernel', async () => {
+      if (!session || !session.kernel) throw new Error('no kernel to restart');
+      await within(session.kernel.restart(), 15000, 'the restart');
+    });
+    await tryIt('save a text file', async () => {
+      await contents.save(`notes-${t}.txt`, { type: 'file', format: 'text', content: `notes ${t}\n` });
+    });
+    if (session) await session.shutdown().catch(() => {});
+    return out;
+  }, tag);
+}

@@ -1,0 +1,138 @@
+// End-to-end: SaveKeeper at an organisation's JupyterHub. JupyterHub 6.1.1
+// with JupyterLab 4.6 single-user servers behind Debian's nginx, which
+// terminates https at hub.savekeeper.test with a certificate of a test CA
+// made for the run (lib/tls.mjs). The browsers map the name to 127.0.0.1
+// and trust the CA as they trust an organisation's: Chromium from the NSS
+// database in the user's HOME, Firefox from its Certificates policy. No
+// certificate check is turned off. The hub's cookies are Secure, _xsrf too
+// (the admin asked tornado for it).
+//
+// SaveKeeper is off on such a site until the user enables it from the
+// popup (the permission prompt is answered as lib/sites.mjs says). Then
+// the actions a lost login or _xsrf breaks are done by JupyterLab's own
+// client in the page, in a browser with SaveKeeper and in one without,
+// which must fail them. "The OAuth token expired" is made by revoking
+// alice's OAuth tokens through the hub's API: the server then judges them
+// as it judges an expired one, with no minute of waiting (hub.test lets a
+// token really expire).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { startHub, loginHub } from './lib/hub.mjs';
+import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, engineStatus, tabUrls, waitFor } from './lib/browsers.mjs';
+import { openLabNotebook, typeAndSave, cellOnDisk, marker, labActions } from './lib/lab.mjs';
+import { allowInChromium, clickSiteButton, NO_PROMPT } from './lib/sites.mjs';
+
+const HOST = 'hub.savekeeper.test';
+const USER = 'alice';
+const TEST_TIMEOUT = 300000;
+const AUTH_CACHE = 3; // s: how long a single-user server trusts the hub's answer about a token
+
+let hub;
+
+before(async () => {
+  for (const b of BROWSERS) builtExtension(b);
+  hub = await startHub({ app: 'lab', tls: { host: HOST }, authCacheMaxAge: AUTH_CACHE });
+});
+
+after(async () => {
+  if (hub) await hub.stop();
+});
+
+/** USER's single-user server, shaped like a server of lib/servers.mjs for the UI helpers. */
+const userServer = () => ({
+  url: hub.userUrl(USER),
+  flavor: 'lab',
+  requests: (offset) => hub.requests(offset),
+  readNotebook: (name) => hub.readNotebook(USER, name),
+});
+
+/** Launches `name` as the organisation's machines run it: the hub's name resolves, its CA is trusted. */
+const launch = (name, withExtension) => launchWith(name, withExtension, { hosts: hub.hosts, caCert: hub.caCert, prefs: NO_PROMPT });
+
+/** Logs USER in and opens notebook `name` in Lab; adds {page, name, tabs} to `b`. */
+async function openOnHub(b, name) {
+  hub.writeNotebook(USER, name, ['print("before")']);
+  const page = await loginHub(b.browser, hub, USER);
+  await openLabNotebook(page, userServer(), name, hub.notebookUrl(USER, name));
+  return Object.assign(b, { page, name, tabs: b.extensionOrigin ? await tabUrls(b) : [] });
+}
+
+/** The user goes to their server in a new tab (the hub logs them in again by itself) and closes it. */
+async function visitServer(b) {
+  const tab = await b.browser.newPage();
+  await tab.goto(hub.userUrl(USER), { waitUntil: 'domcontentloaded' });
+  await waitFor(() => tab.evaluate(() => !!document.querySelector('#jupyter-config-data')), { timeout: 30000, what: 'the server page' });
+  await tab.close();
+}
+
+/** A save through Lab's UI, then the other actions; resolves to {save, ...actions} ('' = done). */
+async function everything(b, label) {
+  const words = marker(label);
+  const { dialog } = await typeAndSave(b.page, userServer(), b.name, words);
+  const tag = `${label.replace(/\W+/g, '-')}-${Date.now().toString(36)}`;
+  const saved = cellOnDisk(userServer(), b.name).includes(words);
+  return { tag, results: { save: saved && !dialog ? '' : dialog || 'not on disk', ...await labActions(b.page, tag) } };
+}
+
+/** Asserts that every action landed, its files are on disk, and no renewal tab is left. */
+async function assertAllLanded(b, { tag, results }, label) {
+  for (const [action, error] of Object.entries(results)) assert.equal(error, '', `${label}: ${action} with SaveKeeper: ${JSON.stringify(results)}`);
+  const dir = hub.notebookDir(USER);
+  assert.ok(fs.existsSync(path.join(dir, `renamed-${tag}.ipynb`)), `${label}: the renamed notebook is on disk`);
+  assert.equal(fs.readFileSync(path.join(dir, `notes-${tag}.txt`), 'utf8'), `notes ${tag}\n`, `${label}: the text file is on disk`);
+  await waitFor(async () => (await tabUrls(b)).length === b.tabs.length, { timeout: 5000, what: `${label}: no renewal tab left` })
+    .catch(async (e) => { throw new Error(`${e.message}: ${(await tabUrls(b)).join(', ')}; before: ${b.tabs.join(', ')}`); });
+}
+
+/** Asserts that, without SaveKeeper, every action failed. */
+function assertAllFailed({ results }, label) {
+  for (const [action, error] of Object.entries(results)) assert.notEqual(error, '', `${label}: ${action} fails without SaveKeeper`);
+}
+
+for (const browserName of BROWSERS) {
+  describe(browserName, () => {
+    test(`https at ${HOST}: enabled from the popup, then after the OAuth token expired and after _xsrf was deleted, a save, a new notebook, a kernel started, a rename, a kernel restart and a text file each land with no tab left (without: each fails)`, { timeout: TEST_TIMEOUT }, async () => {
+      const withExt = await launch(browserName, true);
+      let without = null;
+      try {
+        // Enabled from the popup: the permission is for the host, any port.
+        if (browserName === 'chromium') await allowInChromium(withExt, `https://${HOST}/*`);
+        const { confirmed, warning } = await clickSiteButton(withExt, `${hub.url}hub/home`, 'Enable on this site');
+        assert.match(confirmed, /SaveKeeper is on for this site/);
+        assert.equal(warning, '', 'no warning for an https site');
+
+        await openOnHub(withExt, `org-${browserName}.ipynb`);
+        without = await openOnHub(await launch(browserName, false), `org-plain-${browserName}.ipynb`);
+        const status = await engineStatus(withExt, withExt.page.url());
+        assert.ok(status && status.detected && status.hub, `SaveKeeper runs in the Lab page on the hub: ${JSON.stringify(status)}`);
+        const cookies = await getCookies(withExt.browser, hub.url);
+        for (const name of ['jupyterhub-session-id', 'jupyterhub-hub-login', `jupyterhub-user-${USER}`, '_xsrf']) {
+          const found = cookies.filter((c) => c.name === name);
+          assert.ok(found.length > 0 && found.every((c) => c.secure), `${name} is set and Secure: ${JSON.stringify(found)}`);
+        }
+
+        // The OAuth token expires: the page's and the cookie's.
+        assert.ok(await hub.revokeOAuthTokens(USER) >= 2, 'both pages had a token');
+        await new Promise((r) => setTimeout(r, (AUTH_CACHE + 1) * 1000));
+        const expired = await everything(withExt, 'token expired');
+        assertAllFailed(await everything(without, 'token expired plain'), 'token expired');
+        await assertAllLanded(withExt, expired, 'token expired');
+
+        // Logged in again (the user opened their server), then _xsrf goes.
+        for (const b of [withExt, without]) {
+          await visitServer(b);
+          await deleteXsrf(b.browser, hub.url);
+        }
+        const deleted = await everything(withExt, 'xsrf deleted');
+        assertAllFailed(await everything(without, 'xsrf deleted plain'), 'xsrf deleted');
+        await assertAllLanded(withExt, deleted, 'xsrf deleted');
+      } finally {
+        await withExt.close();
+        if (without) await without.close();
+      }
+    });
+  });
+}
