@@ -21,8 +21,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { startHub, loginHub } from './lib/hub.mjs';
-import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, engineStatus, tabUrls, waitFor } from './lib/browsers.mjs';
-import { openLabNotebook, typeAndSave, cellOnDisk, marker, labActions } from './lib/lab.mjs';
+import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, engineStatus, keptCount, tabUrls, waitFor } from './lib/browsers.mjs';
+import { openLabNotebook, typeAndSave, cellOnDisk, closeDialogs, marker, labActions } from './lib/lab.mjs';
 import { allowInChromium, clickSiteButton, NO_PROMPT } from './lib/sites.mjs';
 
 const HOST = 'hub.savekeeper.test';
@@ -30,33 +30,46 @@ const USER = 'alice';
 const TEST_TIMEOUT = 300000;
 const AUTH_CACHE = 3; // s: how long a single-user server trusts the hub's answer about a token
 
-let hub;
+const CULL_AFTER = 45; // s without activity: jupyterhub-idle-culler's --timeout on the culled hub
+
+let hub; // the organisation's hub
+let culled; // the same, with an idle culler
 
 before(async () => {
   for (const b of BROWSERS) builtExtension(b);
+  // One after the other: two hubs starting at once can pick the same free port.
   hub = await startHub({ app: 'lab', tls: { host: HOST }, authCacheMaxAge: AUTH_CACHE });
+  culled = await startHub({ app: 'lab', tls: { host: HOST }, culler: { timeout: CULL_AFTER, every: 5 } });
 });
 
 after(async () => {
-  if (hub) await hub.stop();
+  for (const h of [hub, culled]) if (h) await h.stop();
 });
 
-/** USER's single-user server, shaped like a server of lib/servers.mjs for the UI helpers. */
-const userServer = () => ({
-  url: hub.userUrl(USER),
+/** USER's single-user server on hub `h`, shaped like a server of lib/servers.mjs for the UI helpers. */
+const userServer = (h = hub) => ({
+  url: h.userUrl(USER),
   flavor: 'lab',
-  requests: (offset) => hub.requests(offset),
-  readNotebook: (name) => hub.readNotebook(USER, name),
+  requests: (offset) => h.requests(offset),
+  readNotebook: (name) => h.readNotebook(USER, name),
 });
 
-/** Launches `name` as the organisation's machines run it: the hub's name resolves, its CA is trusted. */
-const launch = (name, withExtension) => launchWith(name, withExtension, { hosts: hub.hosts, caCert: hub.caCert, prefs: NO_PROMPT });
+/** Launches `name` as the organisation's machines run it: hub `h`'s name resolves, its CA is trusted. */
+const launch = (name, withExtension, h = hub) => launchWith(name, withExtension, { hosts: h.hosts, caCert: h.caCert, prefs: NO_PROMPT });
 
-/** Logs USER in and opens notebook `name` in Lab; adds {page, name, tabs} to `b`. */
-async function openOnHub(b, name) {
-  hub.writeNotebook(USER, name, ['print("before")']);
-  const page = await loginHub(b.browser, hub, USER);
-  await openLabNotebook(page, userServer(), name, hub.notebookUrl(USER, name));
+/** The user enables SaveKeeper on hub `h` from the popup of `browserName`. */
+async function enable(b, browserName, h = hub) {
+  if (browserName === 'chromium') await allowInChromium(b, `https://${HOST}/*`);
+  const { confirmed, warning } = await clickSiteButton(b, `${h.url}hub/home`, 'Enable on this site');
+  assert.match(confirmed, /SaveKeeper is on for this site/);
+  assert.equal(warning, '', 'no warning for an https site');
+}
+
+/** Logs USER in on hub `h` and opens notebook `name` in Lab; adds {page, name, tabs} to `b`. */
+async function openOnHub(b, name, h = hub) {
+  h.writeNotebook(USER, name, ['print("before")']);
+  const page = await loginHub(b.browser, h, USER);
+  await openLabNotebook(page, userServer(h), name, h.notebookUrl(USER, name));
   return Object.assign(b, { page, name, tabs: b.extensionOrigin ? await tabUrls(b) : [] });
 }
 
@@ -99,10 +112,7 @@ for (const browserName of BROWSERS) {
       let without = null;
       try {
         // Enabled from the popup: the permission is for the host, any port.
-        if (browserName === 'chromium') await allowInChromium(withExt, `https://${HOST}/*`);
-        const { confirmed, warning } = await clickSiteButton(withExt, `${hub.url}hub/home`, 'Enable on this site');
-        assert.match(confirmed, /SaveKeeper is on for this site/);
-        assert.equal(warning, '', 'no warning for an https site');
+        await enable(withExt, browserName);
 
         await openOnHub(withExt, `org-${browserName}.ipynb`);
         without = await openOnHub(await launch(browserName, false), `org-plain-${browserName}.ipynb`);
@@ -129,6 +139,66 @@ for (const browserName of BROWSERS) {
         const deleted = await everything(withExt, 'xsrf deleted');
         assertAllFailed(await everything(without, 'xsrf deleted plain'), 'xsrf deleted');
         await assertAllLanded(withExt, deleted, 'xsrf deleted');
+      } finally {
+        await withExt.close();
+        if (without) await without.close();
+      }
+    });
+
+    test('a server the idle culler stopped while the notebook stayed open: the save is kept (the hub answers 424; no renewal, no loop), the tab is closed, and it lands once the user starts the server from the hub\'s home page (without: lost)', { timeout: TEST_TIMEOUT }, async () => {
+      const withExt = await launch(browserName, true, culled);
+      let without = null;
+      try {
+        // Both browsers are up before the first login starts the server: the
+        // culler's clock runs from then, and both notebooks must be open
+        // before it stops the server (Firefox, launched later, missed it).
+        without = await launch(browserName, false, culled);
+        if (await culled.serverOf(USER)) await culled.stopServer(USER); // the one the last browser's run started again
+        await enable(withExt, browserName, culled);
+        await openOnHub(withExt, `culled-${browserName}.ipynb`, culled);
+        await openOnHub(without, `culled-plain-${browserName}.ipynb`, culled);
+        await waitFor(async () => !(await culled.serverOf(USER)), { timeout: (CULL_AFTER + 60) * 1000, interval: 1000, what: 'the culler to stop the server' });
+
+        // Lab tells the user the server is gone in a dialog; they close it.
+        // Lab finds out and asks whether to restart the server; the user
+        // dismisses that, edits and saves.
+        for (const b of [withExt, without]) {
+          await waitFor(() => b.page.evaluate(() => /not running/.test(document.body.innerText)), { timeout: 60000, interval: 500, what: 'Lab to tell the server is gone' });
+          await closeDialogs(b.page);
+        }
+        const offset = culled.logOffset();
+        const words = { with: marker('culled'), without: marker('culled plain') };
+        const saved = {
+          with: await typeAndSave(withExt.page, userServer(culled), withExt.name, words.with, { intoModel: true }),
+          without: await typeAndSave(without.page, userServer(culled), without.name, words.without, { intoModel: true }),
+        };
+        for (const k of ['with', 'without']) assert.notEqual(saved[k].dialog, '', `${k} SaveKeeper, Lab says the save failed`);
+        await waitFor(async () => (await keptCount(withExt)) === 1, { timeout: 10000, what: `the save kept (Lab said: ${saved.with.dialog})` });
+        // What the hub really answers: Lab checks the file before it saves,
+        // the check is sent on to the hub, which answers 424 (the server is
+        // not running). SaveKeeper keeps the save instead of sending it.
+        const seen = culled.requests(offset).filter((r) => r.path.endsWith(withExt.name));
+        assert.ok(seen.some((r) => r.status === 424 && r.path === `/hub/user/${USER}/api/contents/${withExt.name}`),
+          `the hub answered Lab's check 424: ${JSON.stringify(seen)}`);
+        assert.deepEqual(seen.filter((r) => r.method === 'PUT'), [], 'no save was sent to a server that is not running');
+
+        // The user closes the notebook (its edit is only in SaveKeeper now)
+        // and starts the server from the hub's home page.
+        for (const b of [withExt, without]) await b.page.close({ runBeforeUnload: false });
+        const home = await withExt.browser.newPage();
+        await home.goto(`${culled.url}hub/home`, { waitUntil: 'domcontentloaded' });
+        await home.click('#start');
+        const landed = (b) => cellOnDisk(userServer(culled), b.name).includes(words[b === withExt ? 'with' : 'without']);
+        await waitFor(() => landed(withExt), { timeout: 90000, interval: 500, what: 'the kept save on disk once the server is back' });
+        assert.equal(await keptCount(withExt), 0, 'nothing is left kept');
+        assert.equal(landed(without), false, 'without SaveKeeper the edit is lost');
+        const all = culled.requests(offset);
+        const navigations = all.filter((r) => r.method === 'GET' && r.path === `/user/${USER}/`);
+        assert.ok(navigations.length <= 1, `at most one renewal: ${JSON.stringify(navigations)}`);
+        const putsAfter = all.filter((r) => r.method === 'PUT' && r.path.endsWith(withExt.name));
+        assert.ok(putsAfter.length <= 4, `no loop of saves: ${JSON.stringify(putsAfter)}`);
+        const urls = await tabUrls(withExt);
+        assert.equal(urls.length, withExt.tabs.length, `no tab left but the user's: ${urls.join(', ')}`);
       } finally {
         await withExt.close();
         if (without) await without.close();

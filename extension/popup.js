@@ -49,6 +49,7 @@ function tokenText(token) {
 const WHY = {
   'server-unreachable': 'The server did not answer. SaveKeeper saves it as soon as the server is back.',
   'server-error': 'The server failed to save it. SaveKeeper tries again.',
+  'server-stopped': 'Your server is not running. SaveKeeper saves it once you start it again from the hub\'s home page.',
   'login-required': 'Your login expired. SaveKeeper saves it after you log in again.',
   'changed-on-server': 'Not saved: the file was changed on the server after your edit began. ' +
     'Download your version, or use "Save now" to replace the server\'s.',

@@ -316,6 +316,11 @@ export async function startHub({
       }
       return oauth.length;
     },
+    /** `user`'s default server as the hub's API describes it, or null when it is not running. */
+    async serverOf(user) {
+      const { body } = await api('GET', `users/${user}`);
+      return (body && body.servers && body.servers['']) || null;
+    },
     /** Stops `user`'s server through the hub's API; resolves once it is gone. */
     async stopServer(user) {
       const stopped = await api('DELETE', `users/${user}/server`);

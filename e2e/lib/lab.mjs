@@ -34,17 +34,27 @@ export async function openLabNotebook(page, server, name, url = '') {
 
 /**
  * Types `words` (plain words: no brackets or quotes, which the editor
- * would close by itself) into the first cell of notebook `name`, saves with
+ * would close by itself) into the first cell of notebook `name` (or, with
+ * intoModel, puts them into the cell's model), saves with
  * the app's save command, and waits until the words are on disk or a dialog shows.
  * Resolves to {dialog}: the dialogs' text (such as "File Save Error for
  * x.ipynb"), or ''. A dialog is closed before it resolves.
  */
-export async function typeAndSave(page, server, name, words) {
-  // The current notebook's first cell: a restored workspace can hold others.
-  const cell = await page.evaluateHandle(() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-Cell .cm-content'));
-  await cell.click();
-  await cell.dispose();
-  await page.keyboard.type(` # ${words}`);
+export async function typeAndSave(page, server, name, words, { intoModel = false } = {}) {
+  if (intoModel) {
+    // Where dialogs come and go (a server that stopped), the edit goes
+    // into the cell's model, as the typing ends up.
+    await page.evaluate((w) => {
+      const m = window.jupyterapp.shell.currentWidget.content.widgets[0].model.sharedModel;
+      m.setSource(`${m.getSource()} # ${w}`);
+    }, words);
+  } else {
+    // The current notebook's first cell: a restored workspace can hold others.
+    const cell = await page.evaluateHandle(() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-Cell .cm-content'));
+    await cell.click();
+    await cell.dispose();
+    await page.keyboard.type(` # ${words}`);
+  }
   await waitFor(() => page.evaluate((w) => window.jupyterapp.shell.currentWidget.content.widgets[0].model.sharedModel
     .getSource().includes(w), words), { timeout: 10000, what: 'the typed words in the cell' });
   // The app's own save command (what Ctrl+S runs), not awaited: a refused
@@ -59,12 +69,29 @@ export async function typeAndSave(page, server, name, words) {
     throw new Error(`${e.message}; last requests: ${seen}`);
   }
   const dialog = await dialogs();
-  if (dialog) {
-    // Close it, as a user would, so that the page can be used again.
-    await page.keyboard.press('Escape');
-    await waitFor(async () => (await dialogs()) === '', { timeout: 10000, what: 'the dialog to close' });
-  }
+  if (dialog) await closeDialogs(page);
   return { dialog };
+}
+
+/**
+ * Closes the dialogs on `page` as a user would, so that the page can be
+ * used again: Escape, or the dialog's dismissing button where Escape does
+ * nothing (JupyterHub's "Server unavailable" dialog). Resolves to their text.
+ */
+export async function closeDialogs(page) {
+  const dialogs = () => page.evaluate(() => [...document.querySelectorAll('.jp-Dialog')].map((d) => d.innerText).join(' | '));
+  const shown = await dialogs();
+  await waitFor(async () => {
+    if (await dialogs() === '') return true;
+    await page.keyboard.press('Escape');
+    await new Promise((r) => setTimeout(r, 200));
+    await page.evaluate(() => {
+      const button = document.querySelector('.jp-Dialog .jp-mod-reject') || document.querySelector('.jp-Dialog button');
+      if (button) button.click();
+    });
+    return false;
+  }, { timeout: 10000, interval: 300, what: `the dialog to close: ${shown}` });
+  return shown;
 }
 
 /** The first cell's source on disk, as one string. */

@@ -23,11 +23,13 @@ function keptInstead(kept) {
 }
 
 // keepable tells whether a save that ended with status is kept: one the
-// server did not answer or refused for the login or token, or for a
-// while (408, 429, 5xx). Others (400, 404, 409, 413, …) are the save's
-// own fault, and trying them again would not help.
+// server did not answer, refused for the login or token, or for a while
+// (408, 429, 5xx), or JupyterHub's 424 for a user's server that is not
+// running. Others (400, 404, 409, 413, …) are the save's own fault, and
+// trying them again would not help.
 function keepable(status) {
-  return status === 0 || status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
+  return status === 0 || status === 401 || status === 403 || status === 408 || status === 424 ||
+    status === 429 || status >= 500;
 }
 
 // keep hands the body of a save that failed (body: a promise of it as a

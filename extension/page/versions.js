@@ -87,7 +87,7 @@ function answerSaveCheck(response, key) {
       { __proto__: null, status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } });
   };
   return apply(promiseThen, response, [(r) => {
-    if (r.status === 401 || r.status === 403 || r.status >= 500) return stand();
+    if (r.status === 401 || r.status === 403 || r.status === 424 || r.status >= 500) return stand();
     apply(mapDelete, unchecked, [key]);
     if (r.ok) apply(promiseThen, readPrefix(r), [(t) => track(key, t), noop]);
     return r;

@@ -142,6 +142,9 @@
 //	server-error
 //	          a kept save: the server failed to save it; the popup shows
 //	          it as why a save is kept
+//	server-stopped
+//	          a kept save: JupyterHub says the user's server is not
+//	          running (424); the popup shows it as why a save is kept
 //	save-refused
 //	          a kept save the server refused for another reason
 //	changed-on-server

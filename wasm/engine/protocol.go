@@ -516,8 +516,11 @@ const (
 	// Reasons a save was kept as a rescue, besides the ones above.
 	ReasonUnreachable = "server-unreachable"
 	ReasonServerError = "server-error"
-	ReasonRefused     = "save-refused"
-	ReasonChanged     = "changed-on-server"
+	// ReasonServerStopped: JupyterHub answered 424, the user's server is
+	// not running (stopped, or culled while idle).
+	ReasonServerStopped = "server-stopped"
+	ReasonRefused       = "save-refused"
+	ReasonChanged       = "changed-on-server"
 	// ReasonOpened answers a window another page of a JupyterHub opened:
 	// it does not write kept saves back (see Engine.writesBack).
 	ReasonOpened = "opened-by-another-page"
@@ -557,6 +560,7 @@ var reasons = []answerSpec{
 	{ReasonHTTPOnly, "engine", "the only token is an HttpOnly cookie, which the page cannot read", problem, ""},
 	{ReasonUnreachable, "engine", "a kept save: the server did not answer", keptWhy, ""},
 	{ReasonServerError, "engine", "a kept save: the server failed to save it", keptWhy, ""},
+	{ReasonServerStopped, "engine", "a kept save: JupyterHub says the user's server is not running (424)", keptWhy, ""},
 	{ReasonRefused, "engine", "a kept save the server refused for another reason", nil,
 		"the popup's words for a kept save of no other reason fit it (WHY's fallback)"},
 	{ReasonChanged, "engine", "a kept save not written back: the file changed on the server", keptWhy, ""},

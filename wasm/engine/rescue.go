@@ -106,6 +106,8 @@ func keptReason(status int, reason string) string {
 		return ReasonLogin
 	case status == 0:
 		return ReasonUnreachable
+	case status == statusServerStopped:
+		return ReasonServerStopped
 	case status >= 500:
 		return ReasonServerError
 	}
@@ -294,12 +296,18 @@ func dropOf(id string) []string {
 	return []string{id}
 }
 
+// statusServerStopped is JupyterHub's answer for a user's server that is
+// not running (stopped, or culled while idle): 424 Failed Dependency.
+const statusServerStopped = 424
+
 // keptStatus tells whether a save that ended with status is one to keep:
-// the server did not answer, refused it for the login or the token, or for
-// a while (408, 429, 5xx). Others are the save's own fault (400, 404,
-// 409, 413, …): trying it again would not help.
+// the server did not answer, refused it for the login or the token, is
+// not running (JupyterHub's 424), or refused it for a while (408, 429,
+// 5xx). Others are the save's own fault (400, 404, 409, 413, …): trying it
+// again would not help.
 func keptStatus(status int) bool {
-	return status == 0 || status == 401 || status == 403 || status == 408 || status == 429 || status >= 500
+	return status == 0 || status == 401 || status == 403 || status == 408 || status == statusServerStopped ||
+		status == 429 || status >= 500
 }
 
 // due answers a page asking which rescues of srv it may try now: pending,

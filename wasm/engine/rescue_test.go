@@ -119,6 +119,19 @@ func TestAShorterBaseURLGetsNoTokenOfAServerUnderIt(t *testing.T) {
 	}
 }
 
+// JupyterHub answers 424 for a user's server that is not running (culled
+// or stopped): the save is kept, and the user told to start the server.
+func TestASaveToAStoppedHubServerIsKept(t *testing.T) {
+	e, _, _ := rescueEngine(t)
+	r := handleRaw(t, e, alice, Message{Type: TypeRescue, ID: "r1", URL: aliceNB, Method: "PUT", Status: 424, Size: 5})
+	require.Equal(t, ActionOK, r.Action, r.Error)
+	st := e.Status(context.Background(), alice.TabID, "")
+	require.Len(t, st.Rescues, 1)
+	assert.Equal(t, ReasonServerStopped, st.Rescues[0].Reason)
+	assert.Equal(t, ActionWait, send(t, e, alice, Message{Type: TypeCheck, ID: "r1", Status: 424}).Action,
+		"a check the hub answers 424 waits for the server")
+}
+
 func TestOnlySavesOfFilesAreKept(t *testing.T) {
 	e, _, _ := rescueEngine(t)
 	for _, url := range []string{jhOrigin + "/user/alice/api/sessions", aliceNB + "/checkpoints"} {
