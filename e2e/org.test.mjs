@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { startHub, loginHub } from './lib/hub.mjs';
-import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, engineStatus, keptCount, tabUrls, waitFor } from './lib/browsers.mjs';
+import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, engineStatus, keptCount, tabUrls, waitFor, openExtensionPage } from './lib/browsers.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, closeDialogs, marker, labActions } from './lib/lab.mjs';
 import { allowInChromium, clickSiteButton, NO_PROMPT } from './lib/sites.mjs';
 
@@ -54,8 +54,28 @@ const userServer = (h = hub) => ({
   readNotebook: (name) => h.readNotebook(USER, name),
 });
 
-/** Launches `name` as the organisation's machines run it: hub `h`'s name resolves, its CA is trusted. */
-const launch = (name, withExtension, h = hub) => launchWith(name, withExtension, { hosts: h.hosts, caCert: h.caCert, prefs: NO_PROMPT });
+/**
+ * Launches `name` as the organisation's machines run it: hub `h`'s name
+ * resolves, its CA is trusted; `managed` is what the admin's policy gives
+ * SaveKeeper's managed storage.
+ */
+const launch = (name, withExtension, h = hub, managed = null) =>
+  launchWith(name, withExtension, { hosts: h.hosts, caCert: h.caCert, prefs: NO_PROMPT, managedStorage: managed });
+
+/** What the popup of `b` says of the site of a tab at `url`: {text, button} ('' when the button is hidden). */
+async function siteInPopup(b, url) {
+  const popup = await b.browser.newPage();
+  try {
+    await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(url)}`);
+    return await waitFor(() => popup.evaluate(() => {
+      const text = document.getElementById('site-text').textContent;
+      const button = document.getElementById('site-button');
+      return !document.getElementById('site').hidden && text && { text, button: button.hidden ? '' : button.textContent };
+    }), { timeout: 10000, what: 'the popup to say what it does on the site' });
+  } finally {
+    await popup.close();
+  }
+}
 
 /** The user enables SaveKeeper on hub `h` from the popup of `browserName`. */
 async function enable(b, browserName, h = hub) {
@@ -202,6 +222,46 @@ for (const browserName of BROWSERS) {
       } finally {
         await withExt.close();
         if (without) await without.close();
+      }
+    });
+
+    test('the admin\'s policy names the hub: a fresh profile protects it with one click ("Your organisation asks SaveKeeper to protect this site"), the user cannot disable it, the settings page shows it as managed; then a save after _xsrf was deleted lands', { timeout: TEST_TIMEOUT }, async () => {
+      // The policy names the origin an admin knows; its port is the test's.
+      const b = await launch(browserName, true, hub, { sites: [hub.origin, 'not a site', 'ftp://files.savekeeper.test'] });
+      try {
+        // Chromium hands the extension its policy a moment after it starts.
+        let settings = await b.browser.newPage();
+        await openExtensionPage(settings, `${b.extensionOrigin}/options.html`);
+        const managedLine = () => settings.evaluate((host) => [...document.querySelectorAll('#sites li')]
+          .map((li) => li.textContent).find((t) => t.startsWith(`https://${host}`)) || '', HOST);
+        const before = await waitFor(managedLine, { timeout: 15000, what: 'the settings page to list the managed site' });
+        assert.match(before, /managed by your organisation\. Not allowed yet/, 'listed as managed, not allowed yet');
+        assert.equal(await settings.evaluate(() => document.querySelectorAll('#sites li').length), 1, 'only the hub: the rest of the policy is not a site');
+
+        // One click in the popup (the browser's prompt answered as sites.test does).
+        if (browserName === 'chromium') await allowInChromium(b, `https://${HOST}/*`);
+        const { text, confirmed } = await clickSiteButton(b, `${hub.url}hub/home`, 'Protect this site');
+        assert.match(text, /^Your organisation asks SaveKeeper to protect this site\./);
+        assert.match(confirmed, /SaveKeeper is on for this site/);
+        assert.deepEqual(await siteInPopup(b, `${hub.url}hub/home`),
+          { text: `SaveKeeper is on for ${HOST}:${hub.port}, as your organisation asks.`, button: '' }, 'no Disable in the popup');
+        await settings.close(); // a new one: the driver's reload of an extension page never ends in Firefox
+        settings = await b.browser.newPage();
+        await openExtensionPage(settings, `${b.extensionOrigin}/options.html`);
+        assert.equal(await waitFor(async () => /\.$/.test(await managedLine()) && managedLine(), { what: 'the settings page to show it allowed' }),
+          `https://${HOST}: managed by your organisation.`);
+        assert.equal(await settings.evaluate(() => document.querySelectorAll('#sites button').length), 0, 'no Disable on the settings page');
+        const refused = await settings.evaluate((p) => savekeeperSites.disable(p).then(() => 'disabled', (e) => e.message), `https://${HOST}/*`);
+        assert.match(refused, /your organisation asks/, 'the site cannot be disabled');
+        await settings.close();
+
+        await openOnHub(b, `managed-${browserName}.ipynb`);
+        await deleteXsrf(b.browser, hub.url);
+        const words = marker('managed');
+        assert.equal((await typeAndSave(b.page, userServer(), b.name, words)).dialog, '', 'the save lands');
+        assert.ok(cellOnDisk(userServer(), b.name).includes(words));
+      } finally {
+        await b.close();
       }
     });
   });

@@ -9,16 +9,28 @@ function note(text) {
   document.getElementById('note').textContent = text;
 }
 
+// showSites lists the sites the user enabled, each with "Disable", and
+// those the organisation's policy names, marked as managed: those cannot
+// be disabled, and one not allowed yet says how to allow it.
 async function showSites() {
   const list = document.getElementById('sites');
   list.replaceChildren();
-  const sites = await savekeeperSites.registered();
-  if (!sites.length) {
+  const [enabled, managed] = await Promise.all([savekeeperSites.registered(), savekeeperSites.managed()]);
+  if (!enabled.length && !managed.length) {
     const li = document.createElement('li');
     li.textContent = 'No other site is enabled.';
     list.append(li);
   }
-  for (const p of sites) {
+  for (const p of managed) {
+    const li = document.createElement('li');
+    li.className = 'managed';
+    const name = p.replace(/\/\*$/, '');
+    li.textContent = name + ': managed by your organisation' + (enabled.includes(p)
+      ? '.'
+      : '. Not allowed yet: open the site and click "Protect this site" in SaveKeeper\'s popup.');
+    list.append(li);
+  }
+  for (const p of enabled.filter((e) => !managed.includes(e))) {
     const li = document.createElement('li');
     const name = p.replace(/\/\*$/, '');
     const b = document.createElement('button');
@@ -137,3 +149,8 @@ Promise.all([
   showServers(),
   settings(0).then((days) => { document.getElementById('keep-days').value = String(days); }),
 ]).catch((err) => note('SaveKeeper could not read its settings: ' + err.message));
+
+// Chromium hands an extension its policy a moment after it starts.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'managed') showSites().catch((err) => note('SaveKeeper could not read its sites: ' + err.message));
+});

@@ -224,6 +224,8 @@ async function refresh() {
 
 // renderSite offers to enable SaveKeeper on the tab's site when the
 // manifest does not cover it, and to disable it where the user enabled it.
+// On a site the organisation's policy names, it asks for the permission
+// with one button, and offers no way to disable it.
 async function renderSite() {
   const section = document.getElementById('site');
   const url = tab && tab.url;
@@ -231,11 +233,17 @@ async function renderSite() {
     section.hidden = true;
     return;
   }
-  const on = await savekeeperSites.enabled(url);
+  const [on, managed] = await Promise.all([savekeeperSites.enabled(url), savekeeperSites.isManaged(url)]);
   const host = new URL(url).host;
-  document.getElementById('site-text').textContent = on
+  let text = on
     ? 'SaveKeeper is on for ' + host + '.'
     : 'SaveKeeper is off for ' + host + '. Turn it on to protect saves on this site.';
+  if (managed) {
+    text = on
+      ? 'SaveKeeper is on for ' + host + ', as your organisation asks.'
+      : 'Your organisation asks SaveKeeper to protect this site. Allow it once, and saves on ' + host + ' are protected.';
+  }
+  document.getElementById('site-text').textContent = text;
   // Loopback addresses are built in; any other plain-http site sends the
   // token, the login and the notebooks across the network unencrypted.
   const warning = document.getElementById('site-warning');
@@ -243,8 +251,9 @@ async function renderSite() {
   warning.textContent = 'Warning: ' + host + ' is not encrypted (http). Anyone on the network between you and it ' +
     'can read your notebooks and the token that protects them, with or without SaveKeeper. Ask its admin for https.';
   const b = document.getElementById('site-button');
-  b.textContent = on ? 'Disable on this site' : 'Enable on this site';
+  b.textContent = on ? 'Disable on this site' : managed ? 'Protect this site' : 'Enable on this site';
   b.onclick = () => (on ? disableSite(url) : enableSite(url)).catch(showError);
+  b.hidden = on && managed;
   section.hidden = false;
 }
 
@@ -274,6 +283,10 @@ function showError(err) {
 async function main() {
   tab = await targetTab();
   await Promise.all([refresh(), renderSite()]);
+  // Chromium hands an extension its policy a moment after it starts.
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'managed') renderSite().catch(showError);
+  });
   setInterval(() => refresh().catch(showError), 2000); // kept saves finish while the popup is open
 }
 

@@ -2,8 +2,12 @@
 // [::1] are in the manifest; any other site (a university's JupyterHub,
 // say) is enabled by the user, one origin at a time: the popup asks for
 // that origin only (an optional host permission) and registers the
-// content scripts for it; "Disable" removes both. Used by the popup and
-// the settings page.
+// content scripts for it; "Disable" removes both. An organisation's admin
+// can name sites to protect in a policy (managed storage, "sites": see
+// managed_schema.json and the README's "For admins"): the popup there asks
+// the user once, with one button, for the permission the browser gives
+// only on a click, and such a site cannot be disabled. Used by the popup
+// and the settings page.
 'use strict';
 
 /* exported savekeeperSites */ // used by the scripts loaded after this one
@@ -54,10 +58,39 @@ const savekeeperSites = (() => {
     return [...out];
   }
 
+  // MAX_MANAGED bounds how many sites a policy can name.
+  const MAX_MANAGED = 100;
+
+  // managed returns the match patterns of the sites the organisation's
+  // policy asks SaveKeeper to protect: storage.managed's "sites", each an
+  // http(s) origin such as "https://hub.example.org". Anything else in the
+  // list is left out; [] where no policy names sites (Firefox throws then).
+  async function managed() {
+    let got;
+    try {
+      got = await chrome.storage.managed.get('sites');
+    } catch (e) {
+      return [];
+    }
+    const sites = got && Array.isArray(got.sites) ? got.sites.slice(0, MAX_MANAGED) : [];
+    const out = new Set();
+    for (const s of sites) {
+      const p = typeof s === 'string' ? pattern(s) : '';
+      if (p && !builtIn(s)) out.add(p);
+    }
+    return [...out];
+  }
+
   return {
     pattern,
     builtIn,
     registered,
+    managed,
+    // isManaged tells whether the organisation's policy names url's site.
+    async isManaged(url) {
+      const p = pattern(url);
+      return p !== '' && (await managed()).includes(p);
+    },
     // enabled tells whether url's site is enabled by the user.
     async enabled(url) {
       const p = pattern(url);
@@ -81,8 +114,10 @@ const savekeeperSites = (() => {
       const present = (await chrome.scripting.getRegisteredContentScripts({ ids })).map((s) => s.id);
       if (present.length) await chrome.scripting.unregisterContentScripts({ ids: present });
     },
-    // disable removes the scripts and gives the permission back.
+    // disable removes the scripts and gives the permission back; not for a
+    // site the organisation's policy names.
     async disable(p) {
+      if ((await managed()).includes(p)) throw new Error('your organisation asks SaveKeeper to protect this site');
       await this.unregister(p);
       await chrome.permissions.remove({ origins: [p] });
     },

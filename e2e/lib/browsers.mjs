@@ -74,13 +74,16 @@ export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic'
  * browser trusts as an organisation's (Chromium: in the NSS database of the
  * user's HOME, as certutil puts it; Firefox: the Certificates policy);
  * `firefoxPolicies` more enterprise policies for Firefox (see
- * firefoxInstall).
- * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object, hosts?: string[], caCert?: string, firefoxPolicies?: object}} options
+ * firefoxInstall); `managedStorage` what the organisation's policy gives
+ * the extension's managed storage (storage.managed), through each
+ * browser's own policy file: Chromium's in /etc/chromium/policies/managed
+ * (Chromium has no other; see chromiumPolicy), Firefox's 3rdparty policy.
+ * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object, hosts?: string[], caCert?: string, firefoxPolicies?: object, managedStorage?: object}} options
  * @returns {Promise<{browser: import('puppeteer-core').Browser, extensionOrigin: string|null, close: () => Promise<void>}>}
  */
 export async function launchBrowser({
   browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [], prefs = {},
-  hosts = [], caCert = '', firefoxPolicies = null,
+  hosts = [], caCert = '', firefoxPolicies = null, managedStorage = null,
 }) {
   const profile = keptProfile || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
   const downloads = path.join(profile, 'downloads'); // Firefox saves downloads here
@@ -98,6 +101,10 @@ export async function launchBrowser({
       env = { ...process.env, HOME: home };
     }
     const mapped = hosts.length ? [`--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`] : [];
+    if (managedStorage) {
+      if (!extensionDir) throw new Error('managedStorage needs the extension');
+      scratch.push(chromiumPolicy(chromiumExtensionId(extensionDir), managedStorage));
+    }
     browser = await puppeteer.launch({
       executablePath: CHROMIUM, headless, pipe: true, userDataDir: profile, env,
       enableExtensions: extensionDir ? [path.resolve(extensionDir)] : false,
@@ -107,12 +114,19 @@ export async function launchBrowser({
       const worker = await browser.waitForTarget(
         (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 20000 });
       extensionOrigin = `chrome-extension://${new URL(worker.url()).host}`;
+      if (managedStorage && extensionOrigin !== `chrome-extension://${chromiumExtensionId(extensionDir)}`) {
+        throw new Error(`Chromium gave the extension ${extensionOrigin}, not the id its policy names`);
+      }
     }
   } else if (name === 'firefox') {
     if (!fs.existsSync(FIREFOX)) throw new Error(`${FIREFOX} is missing: apt-get install firefox-esr`);
     let executablePath = FIREFOX;
-    if (caCert || firefoxPolicies) {
-      const policies = { ...firefoxPolicies, ...(caCert ? { Certificates: { Install: [caCert] } } : {}) };
+    if (caCert || firefoxPolicies || managedStorage) {
+      const policies = {
+        ...firefoxPolicies,
+        ...(caCert ? { Certificates: { Install: [caCert] } } : {}),
+        ...(managedStorage ? { '3rdparty': { Extensions: { [GECKO_ID]: managedStorage } } } : {}),
+      };
       const install = firefoxInstall(policies);
       scratch.push(path.dirname(install));
       executablePath = install;
@@ -170,6 +184,34 @@ function trustInNss(home, caCert) {
   } catch (e) {
     throw new Error(`certutil failed (run make deps: e2e/install-deps.sh installs libnss3-tools): ${e.stderr || e.message}`);
   }
+}
+
+/**
+ * The id Chromium gives the unpacked extension in `dir`: the first 128
+ * bits of the SHA-256 of its absolute path, each hex digit written a-p.
+ */
+export function chromiumExtensionId(dir) {
+  const hex = crypto.createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
+
+/**
+ * Writes a Chromium policy file that gives extension `id`'s managed storage
+ * `data` (3rdparty.extensions.<id>), where an admin puts it. Chromium reads
+ * policies only from /etc/chromium/policies, for every Chromium of the
+ * machine: test files run one after the other (make test), and the file is
+ * removed when the browser closes. Returns the file's path.
+ */
+function chromiumPolicy(id, data) {
+  const dir = '/etc/chromium/policies/managed';
+  const file = path.join(dir, `savekeeper-test-${process.pid}-${id}.json`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ '3rdparty': { extensions: { [id]: data } } }, null, 2));
+  } catch (e) {
+    throw new Error(`writing Chromium's policy ${file} needs root (make test runs as root in CI): ${e.message}`);
+  }
+  return file;
 }
 
 /**

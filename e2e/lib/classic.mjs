@@ -30,14 +30,27 @@ export async function editAndSave(page, text) {
     cell.set_text(t);
     Jupyter.notebook.set_dirty(true);
   }, text);
+  // What the notification area shows during the save, as it may change
+  // again before the save's promise is seen here (on a busy machine).
+  await page.evaluate(() => {
+    const n = document.querySelector('#notification_notebook');
+    window.testNotes = [];
+    if (n && !window.testNotesObserver) {
+      window.testNotesObserver = new MutationObserver(() => { if (n.textContent) window.testNotes.push(n.textContent); });
+      window.testNotesObserver.observe(n, { childList: true, subtree: true, characterData: true });
+    }
+  });
   const result = await page.evaluate(() => Jupyter.notebook.save_notebook().then(
     () => ({ ok: true, error: '' }),
     (e) => ({ ok: false, error: String((e && e.message) || e) }),
   ));
-  result.notification = await page.evaluate(() => {
+  const notification = () => page.evaluate(() => {
     const n = document.querySelector('#notification_notebook');
-    return n ? n.textContent : '';
+    return (n && n.textContent) || window.testNotes.at(-1) || '';
   });
+  // A failed save's notification follows its promise's rejection.
+  result.notification = result.ok ? await notification()
+    : await waitFor(notification, { timeout: 3000, what: 'the notification' }).catch(() => '');
   return result;
 }
 

@@ -25,8 +25,9 @@ export async function allowInChromium(b, pattern) {
 
 /**
  * Opens the popup for a tab at `url` and clicks its site button, expecting
- * `label` on it. Resolves to {confirmed, warning}: what the popup says
- * after the click, and the warning it showed beside the button ('' if none).
+ * `label` on it. Resolves to {confirmed, warning, text}: what the popup says
+ * after the click, the warning it showed beside the button ('' if none),
+ * and what it said of the site before the click.
  */
 export async function clickSiteButton(b, url, label) {
   const popup = await b.browser.newPage();
@@ -38,10 +39,11 @@ export async function clickSiteButton(b, url, label) {
       const w = document.getElementById('site-warning');
       return w && !w.hidden ? w.textContent : '';
     });
+    const text = await popup.evaluate(() => document.getElementById('site-text').textContent);
     await popup.click('#site-button');
     const confirmed = await waitFor(() => popup.evaluate(() => /SaveKeeper is (on|off) for this site/.test(document.getElementById('summary').textContent) &&
       document.getElementById('summary').textContent), { timeout: 10000, what: 'the popup to confirm' });
-    return { confirmed, warning };
+    return { confirmed, warning, text };
   } finally {
     await popup.close();
   }

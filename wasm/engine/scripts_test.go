@@ -70,6 +70,7 @@ var scriptLimits = []limitSpec{
 	{"UNCHECKED_FOR", byPage, 60000, "ms a file's version is trusted without a check"},
 	{"BODY_TIMEOUT", byPage, 300000, "how long a page waits to move a kept save's body"},
 	{"MAX_NAME", []string{"download"}, 150, "the longest name of a downloaded file"},
+	{"MAX_MANAGED", []string{"sites"}, 100, "the most sites an organisation's policy can name"},
 }
 
 // minInlineLength is the least number a length is compared with for the
