@@ -19,10 +19,10 @@ import { startJupyter } from './lib/servers.mjs';
 import { browserPair, builtExtension, BROWSERS, waitFor, getCookies, deleteCookie, openExtensionPage, keptCount } from './lib/browsers.mjs';
 import { openNotebook, openNotebookAt, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { startPlainServer } from './lib/pages.mjs';
-import { startHub, loginHub } from './lib/hub.mjs';
+import { startHub, loginHub, openSharedServer } from './lib/hub.mjs';
+import { forge, everyMessage } from './lib/forge.mjs';
 
 const TEST_TIMEOUT = 180000;
-const MISSING = '{"message": "\'_xsrf\' argument missing from POST", "reason": null}';
 
 let mine; // the page's own server, on 127.0.0.1
 let theirs; // another server, on localhost
@@ -43,63 +43,6 @@ after(async () => {
   await plain.close();
   await hub.stop();
 });
-
-/**
- * Runs in the page: dispatches each of `messages` ([msg, body?]) as the
- * relay's request event on a target: this page's document ('self'), the
- * document of the window this page opened with window.open ('opened'), or
- * the element this page took from that window's page layer ('channel'),
- * listens for the relay's replies there for `wait` ms, and resolves to one
- * answer per message: {reply, body}, or null when nothing answered.
- */
-function forgeAll(messages, where, wait) {
-  const doc = { self: document, opened: window.__opened && window.__opened.document, channel: window.__channel }[where];
-  const Event = where === 'self' ? CustomEvent : window.__opened.CustomEvent;
-  const answers = messages.map(() => null);
-  const ids = messages.map((m, i) => `forged-${i}-${Math.random()}`);
-  const onReply = (event) => {
-    const d = String(event.detail);
-    const cut = d.indexOf('\n');
-    let head;
-    try {
-      head = JSON.parse(cut >= 0 ? d.slice(0, cut) : d);
-    } catch (e) {
-      return;
-    }
-    const i = ids.indexOf(head.id);
-    if (i >= 0) answers[i] = { reply: head.reply, body: cut >= 0 ? d.slice(cut + 1) : null };
-  };
-  doc.addEventListener('savekeeper:reply', onReply, true);
-  messages.forEach(([msg, body], i) => {
-    let detail = JSON.stringify({ id: ids[i], msg });
-    if (body !== undefined) detail += `\n${body}`;
-    doc.dispatchEvent(new Event('savekeeper:request', { detail }));
-  });
-  return new Promise((resolve) => setTimeout(() => {
-    doc.removeEventListener('savekeeper:reply', onReply, true);
-    resolve(answers);
-  }, wait));
-}
-
-/** Forges `messages` from `page` (see forgeAll) and returns the answers. */
-function forge(page, messages, { where = 'self', wait = 2000 } = {}) {
-  return page.evaluate(forgeAll, messages, where, wait);
-}
-
-/** Every message a page layer may send, for a server's save URL and kept save id. */
-function everyMessage(save, id, base) {
-  return [
-    [{ type: 'hello', flavor: 'classic', baseUrl: base }],
-    [{ type: 'failed', url: save, method: 'PUT', status: 403, contentType: 'application/json', body: MISSING, sentToken: '' }],
-    [{ type: 'renewed', lease: 'guessed', status: 200, finalUrl: save }],
-    [{ type: 'rescue', url: save, method: 'PUT', status: 0 }, '{"type":"notebook","content":{}}'],
-    [{ type: 'due' }],
-    [{ type: 'check', id, status: 404 }],
-    [{ type: 'body', id }],
-    [{ type: 'finished', id, method: 'PUT', status: 200, ok: true }],
-    [{ type: 'outcome', url: save, method: 'PUT', status: 200, ok: true }],
-  ];
-}
 
 /** The id of the first kept save the popup lists for the page at `pageUrl`. */
 async function keptSaveId(b, pageUrl) {
@@ -295,14 +238,7 @@ for (const browserName of BROWSERS) {
       await hub.startServer('alice'); // running again, so a forged save could reach it
 
       // Alice opens bob's notebook; the hub asks her to authorize his server once.
-      const page = await b.browser.newPage();
-      await page.goto(bobBase, { waitUntil: 'domcontentloaded' });
-      await waitFor(async () => {
-        if (page.url().startsWith(bobBase)) return true;
-        const authorize = await page.$('form[method="post" i] [type="submit"]');
-        if (authorize) await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }).catch(() => {}), authorize.click()]);
-        return false;
-      }, { timeout: 30000, what: 'bob\'s server to let alice in' });
+      const page = await openSharedServer(b.browser, hub, 'bob');
       await openNotebookAt(page, hub.notebookUrl('bob', bobNb));
       const keptBefore = await keptCount(b);
       const tabsBefore = (await b.browser.pages()).length;

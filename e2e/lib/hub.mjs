@@ -370,3 +370,22 @@ export async function loginHub(browser, hub, user, { timeout = 60000 } = {}) {
   }
   return page;
 }
+
+/**
+ * Opens `owner`'s server in a new page of `browser`, logged in to the hub as
+ * a user the owner shares it with: the hub asks once to authorize the
+ * server, and the page clicks "Authorize". Resolves to the page, at the
+ * server's URL.
+ */
+export async function openSharedServer(browser, hub, owner) {
+  const url = hub.userUrl(owner);
+  const page = await browser.newPage();
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await waitFor(async () => {
+    if (page.url().startsWith(url)) return true;
+    const authorize = await page.$('form[method="post" i] [type="submit"]');
+    if (authorize) await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }).catch(() => {}), authorize.click()]);
+    return false;
+  }, { timeout: 30000, what: `${owner}'s server to let the user in` });
+  return page;
+}
