@@ -26,7 +26,7 @@ import path from 'node:path';
 import { startHub, loginHub, openSharedServer } from './lib/hub.mjs';
 import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, engineStatus, keptCount, tabUrls, waitFor, openExtensionPage } from './lib/browsers.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, closeDialogs, marker, labActions } from './lib/lab.mjs';
-import { allowInChromium, clickSiteButton, NO_PROMPT } from './lib/sites.mjs';
+import { allowInChromium, clickSiteButton, siteInPopup, NO_PROMPT } from './lib/sites.mjs';
 import { forge, everyMessage } from './lib/forge.mjs';
 
 const HOST = 'hub.savekeeper.test';
@@ -68,21 +68,6 @@ const userServer = (h = hub) => ({
  */
 const launch = (name, withExtension, h = hub, managed = null) =>
   launchWith(name, withExtension, { hosts: h.hosts, caCert: h.caCert, prefs: NO_PROMPT, managedStorage: managed });
-
-/** What the popup of `b` says of the site of a tab at `url`: {text, button} ('' when the button is hidden). */
-async function siteInPopup(b, url) {
-  const popup = await b.browser.newPage();
-  try {
-    await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(url)}`);
-    return await waitFor(() => popup.evaluate(() => {
-      const text = document.getElementById('site-text').textContent;
-      const button = document.getElementById('site-button');
-      return !document.getElementById('site').hidden && text && { text, button: button.hidden ? '' : button.textContent };
-    }), { timeout: 10000, what: 'the popup to say what it does on the site' });
-  } finally {
-    await popup.close();
-  }
-}
 
 /** The user enables SaveKeeper on hub `h` from the popup of `browserName`. */
 async function enable(b, browserName, h = hub) {

@@ -48,3 +48,18 @@ export async function clickSiteButton(b, url, label) {
     await popup.close();
   }
 }
+
+/** What the popup of `b` says of the site of a tab at `url`: {text, button} ('' when the button is hidden). */
+export async function siteInPopup(b, url) {
+  const popup = await b.browser.newPage();
+  try {
+    await openExtensionPage(popup, `${b.extensionOrigin}/popup.html?for=${encodeURIComponent(url)}`);
+    return await waitFor(() => popup.evaluate(() => {
+      const text = document.getElementById('site-text').textContent;
+      const button = document.getElementById('site-button');
+      return !document.getElementById('site').hidden && text && { text, button: button.hidden ? '' : button.textContent };
+    }), { timeout: 10000, what: 'the popup to say what it does on the site' });
+  } finally {
+    await popup.close();
+  }
+}
