@@ -93,7 +93,6 @@ c.JupyterHub.hub_port = ${o.hubPort}
 c.JupyterHub.log_level = "DEBUG"
 c.JupyterHub.db_url = "sqlite:///" + os.path.join(here, "hub.sqlite")
 c.JupyterHub.cookie_secret_file = os.path.join(here, "cookie_secret")
-${o.oauthTokenExpiresIn ? `c.JupyterHub.oauth_token_expires_in = ${Number(o.oauthTokenExpiresIn)}` : ''}
 ${o.publicUrl ? `# Behind the run's TLS proxy (lib/nginx.mjs), at the organisation's name.
 c.JupyterHub.public_url = ${py(o.publicUrl)}` : ''}
 ${o.subdomainHost ? `c.JupyterHub.subdomain_host = ${py(o.subdomainHost)}` : ''}
@@ -150,12 +149,9 @@ c.JupyterHub.services.append({"name": "idle-culler", "command": [
  * Starts JupyterHub 6 with its proxy and waits until its login page answers
  * through the proxy. Any user name logs in with `password` (8 characters or
  * more, as SharedPasswordAuthenticator requires).
- * `oauthTokenExpiresIn` (seconds) sets JupyterHub.oauth_token_expires_in, so
- * that the OAuth token in a Lab page expires early. A single-user server
- * caches what the hub said about a token for HubOAuth.cache_max_age (300 s by
- * default), and so keeps accepting an expired token until then:
- * `authCacheMaxAge` (seconds) shortens that; it defaults to 5 when
- * `oauthTokenExpiresIn` is given.
+ * A single-user server caches what the hub said about a token for
+ * HubOAuth.cache_max_age (300 s by default), and so keeps accepting a revoked
+ * or expired token until then: `authCacheMaxAge` (seconds) shortens that.
  * `access` maps a user to the users whose servers they may use as well
  * (the scope access:servers!user=<owner>), e.g. {alice: ['bob']}.
  * `tls` puts the hub where an organisation has it: behind nginx (lib/nginx.mjs)
@@ -164,11 +160,11 @@ c.JupyterHub.services.append({"name": "idle-culler", "command": [
  * with `subdomains`, each user's server at https://<user>.<host>:<port>/user/<user>/
  * (JupyterHub.subdomain_host). `culler` runs jupyterhub-idle-culler with
  * {timeout, every} in seconds.
- * @param {{app?: 'lab'|'nbclassic', oauthTokenExpiresIn?: number|null, authCacheMaxAge?: number|null, password?: string, access?: Record<string, string[]>,
+ * @param {{app?: 'lab'|'nbclassic', authCacheMaxAge?: number|null, password?: string, access?: Record<string, string[]>,
  *   tls?: {host: string, subdomains?: boolean, users?: string[]}|null, culler?: {timeout: number, every: number}|null}} options
  */
 export async function startHub({
-  app = 'lab', oauthTokenExpiresIn = null, authCacheMaxAge = oauthTokenExpiresIn ? 5 : null,
+  app = 'lab', authCacheMaxAge = null,
   password = crypto.randomBytes(8).toString('hex'), access = {}, tls = null, culler = null,
 } = {}) {
   const flavor = APPS[app];
@@ -191,7 +187,7 @@ export async function startHub({
       'c.ServerApp.tornado_settings = {"xsrf_cookie_kwargs": {"secure": True}}\n');
   }
   fs.writeFileSync(path.join(home, 'jupyterhub_config.py'),
-    hubConfig({ home, publicPort, apiPort, hubPort, password, oauthTokenExpiresIn, authCacheMaxAge, access, apiToken, app: flavor, culler,
+    hubConfig({ home, publicPort, apiPort, hubPort, password, authCacheMaxAge, access, apiToken, app: flavor, culler,
       publicUrl: tls ? `${origin}/` : '', subdomainHost: tls && tls.subdomains ? origin : '' }));
   const env = jupyterEnv(home);
   const logFile = path.join(home, 'hub.log');
