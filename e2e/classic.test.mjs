@@ -148,17 +148,29 @@ for (const browserName of BROWSERS) {
         const pages = [];
         try {
           for (const n of names) pages.push(await openNotebook(pair.withExt.browser, server, n));
-          const offset = server.logOffset();
-          await deleteXsrf(pair.withExt.browser, server.url);
-          const texts = names.map((n) => uniqueText(n));
-          const results = await Promise.all(pages.map((p, i) => editAndSave(p, texts[i])));
-          for (const [i, r] of results.entries()) {
-            assert.equal(r.error, '', `save in tab ${i + 1}`);
-            assert.equal(firstCellOnDisk(server, names[i]), texts[i], `tab ${i + 1}'s edit is on disk`);
+          // jupyter_server sets _xsrf again on some of the page's own
+          // requests: when it did so before a save went out, that save was
+          // not refused, and when it did so before the refusal reached
+          // SaveKeeper, the new cookie needed no renewal (CI, Firefox: 0
+          // renewals). The scenario is done again until both saves were
+          // refused and renewed together.
+          let bothRefused = false;
+          for (let attempt = 1; attempt <= 3 && !bothRefused; attempt++) {
+            const offset = server.logOffset();
+            await deleteXsrf(pair.withExt.browser, server.url);
+            const texts = names.map((n) => uniqueText(n));
+            const results = await Promise.all(pages.map((p, i) => editAndSave(p, texts[i])));
+            for (const [i, r] of results.entries()) {
+              assert.equal(r.error, '', `save in tab ${i + 1} (attempt ${attempt})`);
+              assert.equal(firstCellOnDisk(server, names[i]), texts[i], `tab ${i + 1}'s edit is on disk`);
+            }
+            const puts = await putsLogged(server, offset, 2, 200);
+            assert.equal(puts.filter((r) => r.status === 200).length, 2, 'both saves reached the server');
+            const refused = puts.filter((r) => r.status === 403).length;
+            assert.ok(renewals(server, offset).length <= 1, 'at most one renewal');
+            bothRefused = refused === 2 && renewals(server, offset).length === 1;
           }
-          const puts = await putsLogged(server, offset, 2, 200);
-          assert.equal(puts.filter((r) => r.status === 200).length, 2, 'both saves reached the server');
-          assert.equal(renewals(server, offset).length, 1, 'one renewal for both tabs');
+          assert.ok(bothRefused, 'in three attempts, both saves were refused once, and one renewal served both');
         } finally {
           for (const p of pages) await p.close();
         }

@@ -18,6 +18,7 @@ import { startHub, loginHub } from './lib/hub.mjs';
 import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, setCookie, waitFor, openExtensionPage } from './lib/browsers.mjs';
 import { openNotebookAt, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
+import { noticeText, clickNotice, tabWhere } from './lib/notice.mjs';
 
 const USER = 'alice';
 const BASE = `/user/${USER}/`;
@@ -54,7 +55,7 @@ const navigations = (hub, offset) => hub.requests(offset).filter((r) => r.method
 
 /** Launches a fresh browser, logs USER in and opens notebook `name` in the hub's app. */
 async function openOnHub(browserName, withExtension, hub, name) {
-  const b = await launchWith(browserName, withExtension);
+  const b = await launchWith(browserName, withExtension, { noticeReader: true });
   try {
     hub.writeNotebook(USER, name, [BEFORE]);
     const page = await loginHub(b.browser, hub, USER);
@@ -193,7 +194,7 @@ for (const browserName of BROWSERS) {
       }
     });
 
-    test('logged out of the hub: the save fails as without the extension, after at most one navigation, and no tab is left; after logging in again the kept save lands (without: lost)', { timeout: TEST_TIMEOUT }, async () => {
+    test('logged out of the hub: the save fails as without the extension, after at most one navigation, and no tab is left; the page says the login is lost and the edit is safe, its "Log in again" opens the hub\'s login, and after it the kept save lands and the user is told (without: lost, and nothing said)', { timeout: TEST_TIMEOUT }, async () => {
       const hub = hubs.nbclassic;
       const server = userServer(hub);
       const logOut = async (b) => {
@@ -223,10 +224,32 @@ for (const browserName of BROWSERS) {
             await popup.close();
           }
           // Logged in again, the page that opens finishes the kept save.
-          const again = await loginHub(b.browser, hub, USER);
+          // With SaveKeeper the notebook's page says the login is lost, and
+          // its "Log in again" opens the server, which sends to the hub's login.
+          let again;
+          if (withExtension) {
+            results.true.told = await waitFor(async () => {
+              const t = await noticeText(b.page);
+              return /login has expired/.test(t) ? t : '';
+            }, { timeout: 15000, what: 'SaveKeeper\'s notice that the login is lost' });
+            await clickNotice(b.page, 'Log in again');
+            const tab = await waitFor(() => tabWhere(b.browser, (href) => href.startsWith(`${hub.url}hub/login`)),
+              { timeout: 15000, what: 'the hub\'s login, opened by the notice' });
+            again = await loginHub(b.browser, hub, USER, { page: tab });
+          } else {
+            again = await loginHub(b.browser, hub, USER);
+          }
           const landed = () => firstCellOnDisk(server, b.name) === second.text;
-          if (withExtension) await waitFor(landed, { timeout: 60000, what: 'the kept save on disk after logging in again' });
-          else await sleep(12000);
+          if (withExtension) {
+            await waitFor(landed, { timeout: 60000, what: 'the kept save on disk after logging in again' });
+            results.true.toldLanded = await waitFor(async () => {
+              const t = await noticeText(again);
+              return /is saved/.test(t) ? t : '';
+            }, { timeout: 15000, what: 'SaveKeeper\'s notice that the kept save landed' });
+          } else {
+            await sleep(12000);
+            results.false.told = await noticeText(b.page);
+          }
           results[withExtension].landed = landed();
           await again.close();
         } finally {
@@ -243,6 +266,9 @@ for (const browserName of BROWSERS) {
       assert.equal(kept.tabs, kept.opened, 'no tab is left open');
       assert.equal(kept.landed, true, 'with SaveKeeper the edit made while logged out reached the disk');
       assert.equal(plain.landed, false, 'without it the edit stayed lost');
+      assert.match(kept.told, /Your Jupyter login has expired, so logout-true-\w+\.ipynb was not saved\. Your edit is safe/);
+      assert.match(kept.toldLanded, /logout-true-\w+\.ipynb is saved/);
+      assert.equal(plain.told, '', 'without SaveKeeper nothing tells the user');
     });
 
     test('classic UI on the hub: a save kept while the server was down lands once it is back, though its _xsrf cookie is gone meanwhile (without: lost)', { timeout: TEST_TIMEOUT }, async () => {

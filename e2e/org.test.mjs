@@ -27,6 +27,7 @@ import { startHub, loginHub, openSharedServer } from './lib/hub.mjs';
 import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, engineStatus, keptCount, tabUrls, waitFor, openExtensionPage } from './lib/browsers.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, closeDialogs, marker, labActions } from './lib/lab.mjs';
 import { allowInChromium, clickSiteButton, siteInPopup, NO_PROMPT } from './lib/sites.mjs';
+import { noticeText } from './lib/notice.mjs';
 import { forge, everyMessage } from './lib/forge.mjs';
 
 const HOST = 'hub.savekeeper.test';
@@ -67,7 +68,7 @@ const userServer = (h = hub) => ({
  * SaveKeeper's managed storage.
  */
 const launch = (name, withExtension, h = hub, managed = null) =>
-  launchWith(name, withExtension, { hosts: h.hosts, caCert: h.caCert, prefs: NO_PROMPT, managedStorage: managed });
+  launchWith(name, withExtension, { hosts: h.hosts, caCert: h.caCert, prefs: NO_PROMPT, managedStorage: managed, noticeReader: true });
 
 /** The user enables SaveKeeper on hub `h` from the popup of `browserName`. */
 async function enable(b, browserName, h = hub) {
@@ -229,6 +230,9 @@ for (const browserName of BROWSERS) {
           };
           for (const k of ['with', 'without']) assert.notEqual(saved[k].dialog, '', `${k} SaveKeeper, Lab says the save failed`);
           await waitFor(async () => (await keptCount(withExt)) === 1, { timeout: 10000, what: `the save kept (Lab said: ${saved.with.dialog})` });
+          const told = await waitFor(async () => noticeText(withExt.page), { what: 'SaveKeeper\'s notice in the page' });
+          assert.match(told, new RegExp(`Your server is not running, so ${withExt.name.replace('.', '\\.')} was not saved\\. Your edit is safe`));
+          assert.equal(await noticeText(without.page), '', 'without SaveKeeper nothing says the edit is safe');
           // What the hub really answers: Lab checks the file before it saves,
           // the check is sent on to the hub, which answers 424 (the server is
           // not running). SaveKeeper keeps the save instead of sending it.

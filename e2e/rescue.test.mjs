@@ -18,6 +18,7 @@ import { browserPair, keptCount, launchWith, builtExtension, BROWSERS, waitFor, 
 import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 import { startFaultProxy } from './lib/faults.mjs';
+import { noticeText, clickNotice, seenByPage, tabWhere } from './lib/notice.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const AXE = fs.readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -90,6 +91,7 @@ async function classicServerDown(b, { withExt, name, browserName, changeOnDisk =
     assert.equal(saved.ok, false, 'the save fails while the server is down');
     let popup = null;
     if (withExt) {
+      await checkKeptNotice(b, page, name);
       popup = await openPopup(b, page.url());
       const shown = await waitForRescue(popup, name);
       assert.match(shown, /did not answer/);
@@ -106,15 +108,55 @@ async function classicServerDown(b, { withExt, name, browserName, changeOnDisk =
   }
 }
 
+/** Waits until SaveKeeper's notice in `page` matches `pattern`; returns its text. */
+function waitForNotice(page, pattern, what) {
+  return waitFor(async () => {
+    const t = await noticeText(page);
+    return pattern.test(t) ? t : '';
+  }, { timeout: 30000, what });
+}
+
+/**
+ * The save of `name` was just kept: the page tells the user so, and that
+ * the edit is safe, in a notice no script of the page can read or click;
+ * the user's click on its Details opens what SaveKeeper knows of the tab.
+ */
+async function checkKeptNotice(b, page, name) {
+  const told = await waitForNotice(page, /was not saved/, 'SaveKeeper\'s notice that the save is kept');
+  assert.match(told, new RegExp(`The server did not answer, so ${name.replace('.', '\\.')} was not saved\\. Your edit is safe`));
+  const seen = await seenByPage(page);
+  assert.equal(seen.length, 1, `the page sees one element of SaveKeeper's: ${JSON.stringify(seen)}`);
+  assert.deepEqual(seen[0], { tag: 'DIV', shadowRoot: false, text: '' }, 'and nothing in it');
+  const tabs = () => b.browser.pages().then((all) => all.map((p) => p.url()));
+  const before = await tabs();
+  await page.evaluate(() => {
+    for (const e of document.documentElement.children) {
+      if (e === document.head || e === document.body) continue;
+      e.click();
+      e.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+      e.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    }
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.deepEqual(await tabs(), before, 'clicks a page script makes open nothing');
+  await clickNotice(page, 'Details');
+  const details = await waitFor(() => tabWhere(b.browser, (href) => href.includes('/popup.html?tab=')),
+    { timeout: 10000, what: 'the details the notice\'s button opens' });
+  await waitFor(async () => (await popupText(details)).includes(name), { timeout: 10000, what: 'the kept save in the details' });
+  await details.close();
+}
+
 for (const browserName of BROWSERS) {
   describe(`${browserName}: kept saves`, () => {
-    const pair = browserPair(browserName);
+    const pair = browserPair(browserName, { noticeReader: true });
 
     test('classic Notebook: the server stops, the save fails, the server returns: the edit lands by itself', { timeout: TEST_TIMEOUT }, async () => {
       const name = `down-${browserName}.ipynb`;
       const r = await classicServerDown(pair.withExt, { withExt: true, name, browserName });
       try {
         await waitFor(() => firstCellOnDisk(r.server, name) === r.text, { timeout: LANDS_WITHIN, what: 'the edit on disk' });
+        const told = await waitForNotice(r.page, /is saved/, 'SaveKeeper\'s notice that the kept save landed');
+        assert.match(told, new RegExp(`${name.replace('.', '\\.')} is saved: the edit SaveKeeper kept has reached the server`));
         await waitFor(async () => /Saves are protected/.test(await popupText(r.popup)), { timeout: 15000, what: 'the popup to clear' });
         const text = await popupText(r.popup);
         assert.ok(!text.includes('Kept saves'), `no kept save left: ${text}`);
@@ -134,6 +176,7 @@ for (const browserName of BROWSERS) {
       try {
         await new Promise((resolve) => setTimeout(resolve, NOT_BY_ITSELF));
         assert.notEqual(firstCellOnDisk(r.server, name), r.text, 'the edit never reached the disk');
+        assert.equal(await noticeText(r.page), '', 'nothing tells the user');
       } finally {
         await r.page.close();
         await r.server.stop();
@@ -149,15 +192,19 @@ for (const browserName of BROWSERS) {
           return /changed on the server after your edit began/.test(t) ? t : '';
         }, { timeout: LANDS_WITHIN, what: 'the popup to report the conflict' });
         assert.match(text, /Download \.ipynb/);
+        const told = await waitForNotice(r.page, /changed on the server/, 'SaveKeeper\'s notice that the kept save needs the user');
+        assert.match(told, new RegExp(`${name.replace('.', '\\.')} was changed on the server after your edit began\\. SaveKeeper kept your version`));
         assert.equal(firstCellOnDisk(r.server, name), 'print("changed by someone else")', 'the other change is kept');
         assert.equal(await badgeText(r.popup), '1', 'the kept save stays');
         await checkPopup(r.popup, 'rescue-pending', browserName);
 
         // The user decides, with the keyboard: "Save now" writes the kept
         // edit over the other change.
+        await r.popup.bringToFront();
         await r.popup.focus('button[data-key$=":save"]');
         await r.popup.keyboard.press('Enter');
         await waitFor(() => firstCellOnDisk(r.server, name) === r.text, { timeout: LANDS_WITHIN, what: 'the kept edit on disk after "Save now"' });
+        await waitForNotice(r.page, /is saved/, 'SaveKeeper\'s notice that the kept save landed');
         await waitFor(async () => (await badgeText(r.popup)) === '', { timeout: 15000, what: 'the badge to clear' });
       } finally {
         await r.popup.close();
@@ -335,7 +382,7 @@ describe('JupyterLab 4.6: the server stops, the save fails, the server returns',
   /** Lab logged in with the token; save once; stop; type and save; restart. */
   async function labServerDown(browserName, withExt) {
     let server = await startJupyter({ flavor: 'lab' });
-    const b = await launchWith(browserName, withExt);
+    const b = await launchWith(browserName, withExt, { noticeReader: true });
     const name = 'down.ipynb';
     try {
       server.writeNotebook(name, ['x = 1']);
@@ -347,13 +394,17 @@ describe('JupyterLab 4.6: the server stops, the save fails, the server returns',
       const words = marker('while down');
       const { dialog } = await typeAndSave(page, server, name, words);
       assert.match(dialog, /Error/, 'JupyterLab reports the failed save');
+      const told = {};
+      if (withExt) told.kept = await waitForNotice(page, /was not saved/, 'SaveKeeper\'s notice that the save is kept');
       server = await restart(server);
       if (withExt) {
         await waitFor(() => cellOnDisk(server, name).includes(words), { timeout: LANDS_WITHIN, what: 'the edit on disk' });
+        told.landed = await waitForNotice(page, /is saved/, 'SaveKeeper\'s notice that the kept save landed');
       } else {
         await new Promise((resolve) => setTimeout(resolve, NOT_BY_ITSELF));
+        told.nothing = await noticeText(page);
       }
-      return { words, disk: cellOnDisk(server, name) };
+      return { words, disk: cellOnDisk(server, name), told };
     } finally {
       await b.close();
       await server.stop();
@@ -364,11 +415,14 @@ describe('JupyterLab 4.6: the server stops, the save fails, the server returns',
     test(`${browserName}: the edit lands by itself`, { timeout: TEST_TIMEOUT }, async () => {
       const r = await labServerDown(browserName, true);
       assert.ok(r.disk.includes(r.words), `the typed words are on disk: ${r.disk}`);
+      assert.match(r.told.kept, /The server did not answer, so down\.ipynb was not saved\. Your edit is safe/);
+      assert.match(r.told.landed, /down\.ipynb is saved/);
     });
 
     test(`${browserName}: without the extension the edit stays lost`, { timeout: TEST_TIMEOUT }, async () => {
       const r = await labServerDown(browserName, false);
       assert.ok(!r.disk.includes(r.words), 'the typed words never reached the disk');
+      assert.equal(r.told.nothing, '', 'nothing tells the user');
     });
   }
 });
@@ -412,7 +466,7 @@ describe('JupyterLab 4.6: the file changed on the server, and the check before t
 
   for (const browserName of BROWSERS) {
     describe(browserName, () => {
-      const pair = browserPair(browserName);
+      const pair = browserPair(browserName, { noticeReader: true });
 
       test('with SaveKeeper the other change stays on disk, and the save is kept for the user to decide', { timeout: TEST_TIMEOUT }, async () => {
         const name = `changed-${browserName}.ipynb`;

@@ -9,9 +9,9 @@
 'use strict';
 
 if (typeof importScripts === 'function') {
-  importScripts('wasm_exec.js', 'bodies.js', 'sites.js'); // Chrome's service worker
+  importScripts('wasm_exec.js', 'bodies.js', 'sites.js', 'notify.js'); // Chrome's service worker
 }
-/* global savekeeperBodies, savekeeperSites */
+/* global savekeeperBodies, savekeeperSites, savekeeperNotify */
 
 // The engine is started at once, and again whenever it has stopped: a Go
 // program that exits (a fatal error, running out of memory) leaves a
@@ -185,6 +185,11 @@ chrome.alarms.get('savekeeper-tend').then((alarm) => {
   if (!alarm) chrome.alarms.create('savekeeper-tend', { delayInMinutes: 1, periodInMinutes: 30 });
 });
 
+// An update may change the scripts an enabled site runs.
+chrome.runtime.onInstalled.addListener((details) => {
+  if (details.reason === chrome.runtime.OnInstalledReason.UPDATE) savekeeperSites.update().catch((err) => console.error('SaveKeeper could not update its scripts:', err));
+});
+
 // A site whose permission the user took back (in the browser's own
 // settings) loses its scripts too.
 chrome.permissions.onRemoved.addListener(({ origins }) => {
@@ -193,20 +198,70 @@ chrome.permissions.onRemoved.addListener(({ origins }) => {
   }
 });
 
+// The page messages after which a server's kept saves may have changed:
+// the user is told in the tab (notify.js decides, notice.js draws).
+const NOTICE_AFTER = new Set(['rescue', 'check', 'finished']);
+let noticeChain = Promise.resolve(); // one look at a time: each compares with the last
+
+// callForPage sends a page's message to the engine and then, for the
+// types above, tells the tab what changed.
+async function callForPage(message, from) {
+  const reply = await callEngine(message, from);
+  if (NOTICE_AFTER.has(message.type)) {
+    noticeChain = noticeChain.then(() => tellTab(message, from))
+      .catch((err) => console.error('SaveKeeper could not tell the tab:', err));
+  }
+  return reply;
+}
+
+// tellTab compares the kept saves of the server in from's tab with those
+// seen last, and shows the notice that calls for in the tab.
+async function tellTab(message, from) {
+  const { status } = await callEngine({ type: 'status', tabId: from.tabId, url: from.url }, OWN);
+  if (!status || !status.detected) return;
+  const key = 'savekeeper.seen ' + status.origin + status.baseUrl;
+  const before = (await chrome.storage.session.get(key))[key] || {};
+  const { seen, notice } = savekeeperNotify.next(before, status.rescues || [], message);
+  await chrome.storage.session.set({ [key]: seen });
+  if (notice && await savekeeperNotify.enabled()) {
+    await chrome.tabs.sendMessage(from.tabId, notice, { frameId: 0 }).catch(() => {}); // the tab may be gone
+  }
+}
+
+// openFromNotice opens what a notice's button asks for, next to its tab:
+// 'details', the popup's page for the tab (its kept saves, what to do);
+// 'login', the tab's Jupyter server (its base URL, as the engine knows it
+// for the tab), where the server or the hub asks for the login. Once the
+// user has logged in, the page that loads there writes the kept saves back.
+async function openFromNotice(what, sender) {
+  const tab = sender && sender.tab;
+  if (!tab || typeof tab.id !== 'number' || sender.frameId !== 0 || tab.incognito) return;
+  let url = chrome.runtime.getURL(`popup.html?tab=${tab.id}`);
+  if (what === 'login') {
+    const { status } = await callEngine({ type: 'status', tabId: tab.id, url: sender.url }, OWN);
+    if (!status || !status.detected) return;
+    url = status.origin + status.baseUrl;
+  }
+  await chrome.tabs.create({ url, index: tab.index + 1, openerTabId: tab.id });
+}
+
 // Messages: the extension's own pages send the engine's messages as they
-// are; a relay sends {page, doc, loadUrl}.
+// are; a relay sends {page, doc, loadUrl}; a notice {notice: 'details' or 'login'}.
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id || !message || typeof message !== 'object') return false;
   const url = typeof sender.url === 'string' ? sender.url : '';
   let from;
   if (url.startsWith(extensionOrigin)) {
     from = { ...OWN, url };
+  } else if (message.notice === 'details' || message.notice === 'login') {
+    openFromNotice(message.notice, sender).catch((err) => console.error('SaveKeeper could not open it:', err));
+    return false;
   } else {
     from = pageSender(sender, message.doc, message.loadUrl, message.opened);
     message = message.page;
     if (!from || !message || typeof message !== 'object' || PORT_ONLY.has(message.type)) return false;
   }
-  callEngine(message, from)
+  (from.extension ? callEngine(message, from) : callForPage(message, from))
     .then(sendResponse)
     .catch((err) => sendResponse({ error: String((err && err.message) || err) }));
   return true; // the answer comes later
@@ -275,7 +330,7 @@ function receiveRescue(port) {
       savekeeperBodies.put(id, body)
         .then(() => {
           release(); // stored: no longer held here
-          return callEngine({ ...msg, type: 'rescue', id, size, lease }, from);
+          return callForPage({ ...msg, type: 'rescue', id, size, lease }, from);
         })
         .then((reply) => {
           if (reply.error) savekeeperBodies.delete([id]).catch(() => {});

@@ -1,9 +1,10 @@
 // SaveKeeper settings: the sites the user enabled (each can be disabled),
-// how many days saves that could not be finished are kept, and every
+// how many days saves that could not be finished are kept, whether the
+// Jupyter page tells the user what happens to a save, and every
 // server SaveKeeper knows with its kept saves (download, discard, forget
 // the server), also of sites the user no longer visits.
 'use strict';
-/* global savekeeperSites, savekeeperDownload */
+/* global savekeeperSites, savekeeperDownload, savekeeperNotify */
 
 function note(text) {
   document.getElementById('note').textContent = text;
@@ -56,6 +57,14 @@ document.getElementById('keep-form').addEventListener('submit', (event) => {
   const days = Number(document.getElementById('keep-days').value);
   settings(days)
     .then((kept) => note('Saves that could not be finished are kept for ' + kept + ' days.'))
+    .catch((err) => note('Could not change it: ' + err.message));
+});
+
+const noticesBox = document.getElementById('notices');
+noticesBox.addEventListener('change', () => {
+  const on = noticesBox.checked;
+  savekeeperNotify.setEnabled(on)
+    .then(() => note(on ? 'The Jupyter page tells you what happens to a save.' : 'The Jupyter page no longer tells you; the popup still does.'))
     .catch((err) => note('Could not change it: ' + err.message));
 });
 
@@ -148,6 +157,7 @@ Promise.all([
   showSites(),
   showServers(),
   settings(0).then((days) => { document.getElementById('keep-days').value = String(days); }),
+  savekeeperNotify.enabled().then((on) => { noticesBox.checked = on; }),
 ]).catch((err) => note('SaveKeeper could not read its settings: ' + err.message));
 
 // Chromium hands an extension its policy a moment after it starts.

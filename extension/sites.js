@@ -43,7 +43,7 @@ const savekeeperSites = (() => {
   function scripts(p) {
     const common = { matches: [p], runAt: 'document_start', allFrames: false, persistAcrossSessions: true };
     return [
-      { ...common, id: PREFIX + 'relay ' + p, js: ['relay.js'], world: 'ISOLATED' },
+      { ...common, id: PREFIX + 'relay ' + p, js: ['relay.js', 'notice.js'], world: 'ISOLATED' },
       { ...common, id: PREFIX + 'page ' + p, js: ['page.js'], world: 'MAIN' },
     ];
   }
@@ -107,6 +107,12 @@ const savekeeperSites = (() => {
       if (!granted) return false;
       if (!(await registered()).includes(p)) await chrome.scripting.registerContentScripts(scripts(p));
       return true;
+    },
+    // update gives each enabled site the scripts of this version (an
+    // update may add one); called when the extension is updated.
+    async update() {
+      const list = (await registered()).flatMap(scripts);
+      if (list.length) await chrome.scripting.updateContentScripts(list);
     },
     // unregister removes the scripts for the sites matching p.
     async unregister(p) {

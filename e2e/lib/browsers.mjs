@@ -32,7 +32,11 @@ export function builtExtension(browser) {
   return dir;
 }
 
-/** Launches a browser with the built extension, or without any. */
+/**
+ * Launches a browser with the built extension, or without any. Options go
+ * to launchBrowser; noticeReader: true lets lib/notice.mjs read SaveKeeper's
+ * notice in Firefox.
+ */
 export function launchWith(browser, withExtension, options = {}) {
   return launchBrowser({ browser, extensionDir: withExtension ? builtExtension(browser) : null, ...options });
 }
@@ -42,11 +46,11 @@ export function launchWith(browser, withExtension, options = {}) {
  * without, launched before its tests and closed after them. Read them as
  * pair.withExt and pair.without inside the tests.
  */
-export function browserPair(browser) {
+export function browserPair(browser, options = {}) {
   const pair = { withExt: null, without: null };
   before(async () => {
-    pair.withExt = await launchWith(browser, true);
-    pair.without = await launchWith(browser, false);
+    pair.withExt = await launchWith(browser, true, options);
+    pair.without = await launchWith(browser, false, options);
   });
   after(async () => {
     if (pair.withExt) await pair.withExt.close();
@@ -56,6 +60,8 @@ export function browserPair(browser) {
 }
 
 export const CHROMIUM = '/usr/lib/chromium/chromium';
+// The test kit's notice reader for Firefox (see reader/reader.js).
+const READER = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'reader');
 export const FIREFOX = '/usr/lib/firefox-esr/firefox-esr';
 const GECKO_ID = 'savekeeper@savekeeper.dev';
 
@@ -78,12 +84,14 @@ export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic'
  * the extension's managed storage (storage.managed), through each
  * browser's own policy file: Chromium's in /etc/chromium/policies/managed
  * (Chromium has no other; see chromiumPolicy), Firefox's 3rdparty policy.
- * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object, hosts?: string[], caCert?: string, firefoxPolicies?: object, managedStorage?: object}} options
+ * `noticeReader` installs the test kit's reader of SaveKeeper's notice in
+ * Firefox (reader/reader.js; Chromium's driver needs none).
+ * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object, hosts?: string[], caCert?: string, firefoxPolicies?: object, managedStorage?: object, noticeReader?: boolean}} options
  * @returns {Promise<{browser: import('puppeteer-core').Browser, extensionOrigin: string|null, close: () => Promise<void>}>}
  */
 export async function launchBrowser({
   browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [], prefs = {},
-  hosts = [], caCert = '', firefoxPolicies = null, managedStorage = null,
+  hosts = [], caCert = '', firefoxPolicies = null, managedStorage = null, noticeReader = false,
 }) {
   const profile = keptProfile || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
   const downloads = path.join(profile, 'downloads'); // Firefox saves downloads here
@@ -155,6 +163,7 @@ export async function launchBrowser({
       if (id !== GECKO_ID) throw new Error(`installed ${id}, expected ${GECKO_ID}`);
       extensionOrigin = `moz-extension://${uuid}`;
     }
+    if (noticeReader) await browser.installExtension(READER);
   } else {
     throw new Error(`unknown browser ${name}`);
   }

@@ -332,17 +332,20 @@ export async function startHub({
 }
 
 /**
- * Logs `user` in through the hub's login form in a new page of `browser`,
- * then waits (bounded) until the spawn has finished and the single-user app
- * (Lab, or the nbclassic tree) has loaded in that page. Returns the page.
+ * Logs `user` in through the hub's login form in a new page of `browser`
+ * (or in `page`, which shows or is on its way to that form), then waits
+ * (bounded) until the spawn has finished and the single-user app (Lab, or
+ * the nbclassic tree) has loaded in that page. Returns the page.
  * @param {import('puppeteer-core').Browser} browser
  * @param {Awaited<ReturnType<typeof startHub>>} hub
  * @param {string} user
- * @param {{timeout?: number}} options
+ * @param {{timeout?: number, page?: import('puppeteer-core').Page|null}} options
  */
-export async function loginHub(browser, hub, user, { timeout = 60000 } = {}) {
-  const page = await browser.newPage();
-  await page.goto(`${hub.url}hub/login`, { timeout: 20000 });
+export async function loginHub(browser, hub, user, { timeout = 60000, page = null } = {}) {
+  if (!page) {
+    page = await browser.newPage();
+    await page.goto(`${hub.url}hub/login`, { timeout: 20000 });
+  }
   await page.waitForSelector('#username_input', { timeout: 10000 });
   await page.type('#username_input', user);
   await page.type('#password_input', hub.password);

@@ -42,7 +42,8 @@ function startBackground(engine) {
   const listeners = {};
   const event = (name) => ({ addListener: (fn) => { listeners[name] = fn; } });
   const chrome = {
-    runtime: { id: 'savekeeper-test', getURL: (p) => ORIGIN + p, onMessage: event('message'), onConnect: event('connect') },
+    runtime: { id: 'savekeeper-test', getURL: (p) => ORIGIN + p, onMessage: event('message'), onConnect: event('connect'),
+      onInstalled: event('installed'), OnInstalledReason: { UPDATE: 'update' } },
     cookies: { onChanged: event('cookies') },
     alarms: { onAlarm: event('alarm'), get: async () => ({ name: 'savekeeper-tend' }), create() {} },
     permissions: { onRemoved: event('permissions') },

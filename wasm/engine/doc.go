@@ -107,8 +107,9 @@
 //	not-xsrf  the refusal is not about XSRF; never retried
 //	login-required
 //	          the login or token expired: no retry; kept saves wait for a
-//	          new login; the popup shows it as a server's problem and as
-//	          why a save is kept
+//	          new login; the popup shows it as a server's problem, the
+//	          popup shows it as why a save is kept, the notice in the
+//	          page tells it as a save that needs the user
 //	mismatch-persists
 //	          the server refuses the token it set; the popup shows it as
 //	          a server's problem
@@ -138,18 +139,22 @@
 //	          read; the popup shows it as a server's problem
 //	server-unreachable
 //	          a kept save: the server did not answer; the popup shows it
-//	          as why a save is kept
+//	          as why a save is kept, the notice in the page tells it as a
+//	          save kept
 //	server-error
 //	          a kept save: the server failed to save it; the popup shows
-//	          it as why a save is kept
+//	          it as why a save is kept, the notice in the page tells it
+//	          as a save kept
 //	server-stopped
 //	          a kept save: JupyterHub says the user's server is not
-//	          running (424); the popup shows it as why a save is kept
+//	          running (424); the popup shows it as why a save is kept,
+//	          the notice in the page tells it as a save kept
 //	save-refused
 //	          a kept save the server refused for another reason
 //	changed-on-server
 //	          a kept save not written back: the file changed on the
-//	          server; the popup shows it as why a save is kept
+//	          server; the popup shows it as why a save is kept, the
+//	          notice in the page tells it as a save that needs the user
 //	opened-by-another-page
 //	          with keep: a window another page of a JupyterHub opened
 //	          writes no kept save back

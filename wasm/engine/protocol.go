@@ -480,9 +480,10 @@ type answerSpec struct {
 	By string
 	// Means is what it tells the page or the popup.
 	Means string
-	// Popup are the maps of popup.js that word it: PROBLEMS (a server's
-	// last problem) and WHY (why a save is kept).
-	Popup []string
+	// Words are the maps of the scripts that word it, as script.MAP:
+	// popup.PROBLEMS (a server's last problem), popup.WHY (why a save is
+	// kept), notice.KEPT and notice.NEEDS_YOU (the notice in the page).
+	Words []string
 	// Unnamed says why no script names it, when none does: the scripts
 	// take it with the answers they do not name. Empty when one does.
 	Unnamed string
@@ -535,11 +536,12 @@ const (
 	ReasonEngineUnreachable = "engine-unreachable"
 )
 
-// The maps of popup.js that word a reason.
+// The maps of the scripts that word a reason (answerSpec.Words).
 var (
-	problem  = []string{"PROBLEMS"}
-	keptWhy  = []string{"WHY"}
-	problems = []string{"PROBLEMS", "WHY"}
+	problem    = []string{"popup.PROBLEMS"}
+	keptWhy    = []string{"popup.WHY", "notice.KEPT"}
+	conflict   = []string{"popup.WHY", "notice.NEEDS_YOU"}
+	loginWords = []string{"popup.PROBLEMS", "popup.WHY", "notice.NEEDS_YOU"}
 )
 
 // reasons is every reason of a Reply, of a server's last problem and of a
@@ -547,7 +549,7 @@ var (
 var reasons = []answerSpec{
 	{ReasonNotXSRF, "engine", "the refusal is not about XSRF; never retried", nil,
 		"the page layer hands such a refusal to Jupyter as it came; it is no problem of the server's"},
-	{ReasonLogin, "engine", "the login or token expired: no retry; kept saves wait for a new login", problems, ""},
+	{ReasonLogin, "engine", "the login or token expired: no retry; kept saves wait for a new login", loginWords, ""},
 	{ReasonMismatch, "engine", "the server refuses the token it set", problem, ""},
 	{ReasonNoCookie, "engine", "a renewal set no cookie", problem, ""},
 	{ReasonRenewTimeout, "engine", "no tab reported the renewal in time", problem, ""},
@@ -563,7 +565,7 @@ var reasons = []answerSpec{
 	{ReasonServerStopped, "engine", "a kept save: JupyterHub says the user's server is not running (424)", keptWhy, ""},
 	{ReasonRefused, "engine", "a kept save the server refused for another reason", nil,
 		"the popup's words for a kept save of no other reason fit it (WHY's fallback)"},
-	{ReasonChanged, "engine", "a kept save not written back: the file changed on the server", keptWhy, ""},
+	{ReasonChanged, "engine", "a kept save not written back: the file changed on the server", conflict, ""},
 	{ReasonOpened, "engine", "with keep: a window another page of a JupyterHub opened writes no kept save back", nil,
 		"the page layer takes it as any keep (see actions)"},
 	{ReasonNoSuchRescue, "engine", "with keep: the engine keeps no such save (any more)", nil,

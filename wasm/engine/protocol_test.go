@@ -212,6 +212,12 @@ func protocolDoc() string {
 	for _, a := range actions {
 		item(a.Name, "", a.Means)
 	}
+	wordMaps := map[string]string{
+		"popup.PROBLEMS":   "the popup shows it as a server's problem",
+		"popup.WHY":        "the popup shows it as why a save is kept",
+		"notice.KEPT":      "the notice in the page tells it as a save kept",
+		"notice.NEEDS_YOU": "the notice in the page tells it as a save that needs the user",
+	}
 	line("")
 	para("Its reason says why the engine (or the relay, for the engine) gave up, why a server has a problem, or why a save is kept:")
 	line("")
@@ -220,12 +226,12 @@ func protocolDoc() string {
 		if r.By != "engine" {
 			text = "(the " + r.By + ") " + text
 		}
-		if len(r.Popup) > 0 {
+		if len(r.Words) > 0 {
 			var words []string
-			for _, m := range r.Popup {
-				words = append(words, map[string]string{"PROBLEMS": "as a server's problem", "WHY": "as why a save is kept"}[m])
+			for _, m := range r.Words {
+				words = append(words, wordMaps[m])
 			}
-			text += "; the popup shows it " + strings.Join(words, " and ")
+			text += "; " + strings.Join(words, ", ")
 		}
 		item(r.Name, "", text)
 	}

@@ -37,6 +37,7 @@ var scriptTypes = []struct{ Type, Means string }{
 	{"end", "over a port, either way: the body is complete"},
 	{"error", "background → relay, over the savekeeper-body port: the body cannot be sent"},
 	{"savekeeper-finish", "popup → relay, a runtime message to the tab: write kept saves back now"},
+	{"savekeeper-notice", "background → notice.js, a runtime message to the tab: tell the user what happened to a save (notify.js decides)"},
 }
 
 // scriptNames are the other names the scripts share ('savekeeper-…').
@@ -44,6 +45,7 @@ var scriptNames = []struct{ Name, Means string }{
 	{"savekeeper-rescue", "the port a relay hands a kept save's body over"},
 	{"savekeeper-body", "the port a relay fetches a kept save's body over"},
 	{"savekeeper-finish", "the popup's message to a tab's relay (scriptTypes)"},
+	{"savekeeper-notice", "the background's message to a tab's notice (scriptTypes)"},
 	{"savekeeper-tend", "the background's alarm that wakes tend"},
 	{"savekeeper-site ", "the prefix of the ids of the scripts registered for a site the user enabled (sites.js)"},
 }
@@ -71,6 +73,8 @@ var scriptLimits = []limitSpec{
 	{"BODY_TIMEOUT", byPage, 300000, "how long a page waits to move a kept save's body"},
 	{"MAX_NAME", []string{"download"}, 150, "the longest name of a downloaded file"},
 	{"MAX_MANAGED", []string{"sites"}, 100, "the most sites an organisation's policy can name"},
+	{"MAX_FILES", []string{"notice"}, 3, "the file names a notice in the page shows; more are counted"},
+	{"LANDED_FOR", []string{"notice"}, 12000, "ms a notice that a kept save was saved stays in the page"},
 }
 
 // minInlineLength is the least number a length is compared with for the
@@ -201,7 +205,7 @@ func (f *scriptFacts) read1(file, source string, toks []jsToken) {
 					f.forms["reason map"]++
 					h := hit{toks[j].text, source, at(toks[j])}
 					f.reasons = append(f.reasons, h)
-					f.reasonMaps[t.text] = append(f.reasonMaps[t.text], h)
+					f.reasonMaps[source+"."+t.text] = append(f.reasonMaps[source+"."+t.text], h)
 				}
 			}
 		case t.kind == 's' && strings.HasPrefix(t.text, "savekeeper:"):
@@ -424,25 +428,31 @@ func checkScripts(dir string) []string {
 		}
 	}
 
+	wordMaps := map[string]bool{}
+	for _, r := range reasons {
+		for _, m := range r.Words {
+			wordMaps[m] = true
+		}
+	}
 	for name, hits := range f.reasonMaps {
 		var got, want []string
 		for _, h := range hits {
 			got = append(got, h.value)
 		}
 		for _, r := range reasons {
-			if slices.Contains(r.Popup, name) {
+			if slices.Contains(r.Words, name) {
 				want = append(want, r.Name)
 			}
 		}
-		if name != "PROBLEMS" && name != "WHY" || hits[0].source != "popup" {
-			bad("%s: reason map %s is not one of the popup's maps the table knows (PROBLEMS, WHY)", hits[0].where, name)
+		if !wordMaps[name] {
+			bad("%s: reason map %s is not one the table knows (reasons' Words)", hits[0].where, name)
 		} else if slices.Sort(got); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
-			bad("the popup's %s words %v; the table (reasons' Popup) says %v", name, got, want)
+			bad("%s words %v; the table (reasons' Words) says %v", name, got, want)
 		}
 	}
-	for _, name := range []string{"PROBLEMS", "WHY"} {
+	for name := range wordMaps {
 		if f.reasonMaps[name] == nil {
-			bad("the popup has no reason map %s", name)
+			bad("no script has the reason map %s", name)
 		}
 	}
 

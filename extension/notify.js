@@ -1,0 +1,60 @@
+// SaveKeeper notify: decides when the user is told what happened to a
+// save, in the tab where it happened (notice.js draws it there). Loaded by
+// the background (before background.js) and by the settings page.
+//
+// After each page message that can change a server's kept saves (a save
+// kept, a kept save checked or written back), the background gives next()
+// what it last saw of that server's kept saves and what the engine holds
+// now. A save newly kept is told as kept, or as needing the user when
+// only the user can finish it (a login, a file changed on the server); a
+// kept save that comes to need the user is told then; a kept save the
+// page has just written back is told as saved. What the user discarded, or
+// what expired, goes without a word. What was seen is kept per server in
+// the browser session's storage, so a background that stopped and started
+// again does not tell the same thing twice.
+'use strict';
+
+/* exported savekeeperNotify */ // used by background.js, loaded after this one
+const savekeeperNotify = (() => {
+  // Reasons a kept save cannot be finished without the user.
+  const NEEDS_YOU = new Set(['login-required', 'changed-on-server']);
+  const SETTING = 'savekeeper.notices'; // storage.local: false when the user turned notices off
+
+  function baseName(path) {
+    return path.slice(path.lastIndexOf('/') + 1) || path;
+  }
+
+  // next returns {seen, notice}: seen is {id: {reason, file}} of the kept
+  // saves in rescues (the engine's RescueView list), to pass as `before`
+  // next time; notice is what to tell the tab after `message`, or null.
+  function next(before, rescues, message) {
+    const seen = {};
+    for (const r of rescues) seen[r.id] = { reason: r.reason || '', file: baseName(r.path) };
+    const needsYou = rescues.filter((r) => NEEDS_YOU.has(r.reason) && !(Object.hasOwn(before, r.id) && before[r.id].reason === r.reason));
+    if (needsYou.length) return { seen, notice: notice('needs-you', needsYou) };
+    const kept = rescues.filter((r) => !Object.hasOwn(before, r.id));
+    if (kept.length) return { seen, notice: notice('kept', kept) };
+    if (message && message.type === 'finished' && message.ok === true && typeof message.id === 'string' &&
+      Object.hasOwn(before, message.id) && !Object.hasOwn(seen, message.id)) {
+      return { seen, notice: { type: 'savekeeper-notice', kind: 'landed', reason: '', files: [before[message.id].file] } };
+    }
+    return { seen, notice: null };
+  }
+
+  function notice(kind, rescues) {
+    return { type: 'savekeeper-notice', kind, reason: rescues[0].reason || '', files: rescues.map((r) => baseName(r.path)) };
+  }
+
+  // enabled tells whether the user wants notices (the default).
+  async function enabled() {
+    const items = await chrome.storage.local.get(SETTING);
+    return items[SETTING] !== false;
+  }
+
+  // setEnabled turns notices on or off.
+  function setEnabled(on) {
+    return chrome.storage.local.set({ [SETTING]: on === true });
+  }
+
+  return { next, enabled, setEnabled, baseName };
+})();
