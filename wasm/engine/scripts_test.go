@@ -592,7 +592,7 @@ func TestTheCheckerFails(t *testing.T) {
 		{"a reason no table defines", map[string][]string{"relay.js": {"reason: 'rate-limited'", "reason: 'too-many'"}},
 			[]string{`reason "too-many" is not in the table`, `the relay does not give reason "rate-limited"`}},
 		{"a reason the popup words wrongly", map[string][]string{"popup.js": {"'server-error':", "'save-refused':"}},
-			[]string{`the popup's WHY words`, `a script names reason "save-refused"`}},
+			[]string{`popup.WHY words`, `a script names reason "save-refused"`}},
 		{"a bound of another value", map[string][]string{"relay.js": {"MAX_MESSAGE = 64 * 1024", "MAX_MESSAGE = 128 * 1024"}},
 			[]string{"relay.js:55: MAX_MESSAGE is 131072; the table says 65536"}},
 		{"a bound no table defines", map[string][]string{"popup.js": {"let current = null;", "const MAX_RESCUES = 20;\nlet current = null;"}},
