@@ -243,7 +243,7 @@ for (const browserName of BROWSERS) {
           if (withExtension) {
             await waitFor(landed, { timeout: 60000, what: 'the kept save on disk after logging in again' });
             results.true.toldLanded = await waitFor(async () => {
-              const t = await noticeText(again);
+              const t = await noticeText(b.page);
               return /is saved/.test(t) ? t : '';
             }, { timeout: 15000, what: 'SaveKeeper\'s notice that the kept save landed' });
           } else {

@@ -215,17 +215,32 @@ async function callForPage(message, from) {
 }
 
 // tellTab compares the kept saves of the server in from's tab with those
-// seen last, and shows the notice that calls for in the tab.
+// seen last, and shows the notice that calls for: in that tab, and, for a
+// kept save that was saved after all, in every tab of the server (the one
+// that wrote it back may be a tab the user just opened to log in again).
 async function tellTab(message, from) {
   const { status } = await callEngine({ type: 'status', tabId: from.tabId, url: from.url }, OWN);
   if (!status || !status.detected) return;
-  const key = 'savekeeper.seen ' + status.origin + status.baseUrl;
+  const server = status.origin + status.baseUrl;
+  const key = 'savekeeper.seen ' + server;
   const before = (await chrome.storage.session.get(key))[key] || {};
-  const { seen, notice } = savekeeperNotify.next(before, status.rescues || [], message);
+  const { seen, notice } = savekeeperNotify.next(before, status, message);
   await chrome.storage.session.set({ [key]: seen });
-  if (notice && await savekeeperNotify.enabled()) {
-    await chrome.tabs.sendMessage(from.tabId, notice, { frameId: 0 }).catch(() => {}); // the tab may be gone
+  if (!notice || !(await savekeeperNotify.enabled())) return;
+  const tabs = notice.kind === 'landed' ? await tabsOf(server) : [from.tabId];
+  for (const id of tabs) await chrome.tabs.sendMessage(id, notice, { frameId: 0 }).catch(() => {}); // the tab may be gone
+}
+
+// tabsOf returns the ids of the tabs that show a page of the server at
+// origin + base URL `server`, as the engine has them.
+async function tabsOf(server) {
+  const ids = [];
+  for (const tab of await chrome.tabs.query({})) {
+    if (typeof tab.id !== 'number' || typeof tab.url !== 'string') continue;
+    const { status } = await callEngine({ type: 'status', tabId: tab.id, url: tab.url }, OWN);
+    if (status && status.detected && status.origin + status.baseUrl === server) ids.push(tab.id);
   }
+  return ids;
 }
 
 // openFromNotice opens what a notice's button asks for, next to its tab:

@@ -25,11 +25,16 @@ const savekeeperNotify = (() => {
   }
 
   // next returns {seen, notice}: seen is {id: {reason, file}} of the kept
-  // saves in rescues (the engine's RescueView list), to pass as `before`
-  // next time; notice is what to tell the tab after `message`, or null.
-  function next(before, rescues, message) {
+  // saves of status (the engine's status of the tab's server), to pass as
+  // `before` next time; notice is what to tell the tab after `message`, or
+  // null. While the server's last problem is a lost login, every kept save
+  // waits for the login, whatever failed first (a logged-out hub's answer
+  // to a save can look like no answer at all), as the popup says too.
+  function next(before, status, message) {
+    const loginLost = status.lastProblem === 'login-required';
+    const rescues = (status.rescues || []).map((r) => ({ ...r, reason: loginLost ? 'login-required' : r.reason || '' }));
     const seen = {};
-    for (const r of rescues) seen[r.id] = { reason: r.reason || '', file: baseName(r.path) };
+    for (const r of rescues) seen[r.id] = { reason: r.reason, file: baseName(r.path) };
     const needsYou = rescues.filter((r) => NEEDS_YOU.has(r.reason) && !(Object.hasOwn(before, r.id) && before[r.id].reason === r.reason));
     if (needsYou.length) return { seen, notice: notice('needs-you', needsYou) };
     const kept = rescues.filter((r) => !Object.hasOwn(before, r.id));
@@ -42,7 +47,7 @@ const savekeeperNotify = (() => {
   }
 
   function notice(kind, rescues) {
-    return { type: 'savekeeper-notice', kind, reason: rescues[0].reason || '', files: rescues.map((r) => baseName(r.path)) };
+    return { type: 'savekeeper-notice', kind, reason: rescues[0].reason, files: rescues.map((r) => baseName(r.path)) };
   }
 
   // enabled tells whether the user wants notices (the default).

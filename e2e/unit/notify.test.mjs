@@ -10,46 +10,56 @@ const { savekeeperNotify: notify } = loadExtensionScript('notify.js', 'savekeepe
 
 const rescue = (id, reason, path = `dir/${id}.ipynb`) => ({ id, path, reason });
 const plain = (v) => JSON.parse(JSON.stringify(v)); // out of the script's context, for deepEqual
+const status = (...rescues) => ({ detected: true, rescues });
 
 test('a save newly kept is told as kept, with its file name and why', () => {
-  const { seen, notice } = notify.next({}, [rescue('a', 'server-unreachable')], { type: 'rescue' });
+  const { seen, notice } = notify.next({}, status(rescue('a', 'server-unreachable')), { type: 'rescue' });
   assert.deepEqual(plain(notice), { type: 'savekeeper-notice', kind: 'kept', reason: 'server-unreachable', files: ['a.ipynb'] });
   assert.deepEqual(plain(seen), { a: { reason: 'server-unreachable', file: 'a.ipynb' } });
 });
 
 test('a save kept for a lost login or a changed file is told as needing the user', () => {
-  assert.equal(notify.next({}, [rescue('a', 'login-required')], { type: 'rescue' }).notice.kind, 'needs-you');
+  assert.equal(notify.next({}, status(rescue('a', 'login-required')), { type: 'rescue' }).notice.kind, 'needs-you');
   const before = { a: { reason: 'server-unreachable', file: 'a.ipynb' } };
-  const { notice } = notify.next(before, [rescue('a', 'changed-on-server')], { type: 'check', id: 'a' });
+  const { notice } = notify.next(before, status(rescue('a', 'changed-on-server')), { type: 'check', id: 'a' });
   assert.deepEqual(plain(notice), { type: 'savekeeper-notice', kind: 'needs-you', reason: 'changed-on-server', files: ['a.ipynb'] });
 });
 
 test('what was told already is not told again', () => {
-  const first = notify.next({}, [rescue('a', 'server-unreachable')], { type: 'rescue' });
-  assert.equal(notify.next(first.seen, [rescue('a', 'server-unreachable')], { type: 'check', id: 'a' }).notice, null);
-  const needs = notify.next({}, [rescue('b', 'login-required')], { type: 'rescue' });
-  assert.equal(notify.next(needs.seen, [rescue('b', 'login-required')], { type: 'check', id: 'b' }).notice, null);
+  const first = notify.next({}, status(rescue('a', 'server-unreachable')), { type: 'rescue' });
+  assert.equal(notify.next(first.seen, status(rescue('a', 'server-unreachable')), { type: 'check', id: 'a' }).notice, null);
+  const needs = notify.next({}, status(rescue('b', 'login-required')), { type: 'rescue' });
+  assert.equal(notify.next(needs.seen, status(rescue('b', 'login-required')), { type: 'check', id: 'b' }).notice, null);
 });
 
 test('a kept save the page wrote back is told as saved; one that went otherwise (discarded, expired) is not', () => {
   const before = { a: { reason: 'server-unreachable', file: 'a.ipynb' } };
-  const landed = notify.next(before, [], { type: 'finished', id: 'a', ok: true });
+  const landed = notify.next(before, status(), { type: 'finished', id: 'a', ok: true });
   assert.deepEqual(plain(landed.notice), { type: 'savekeeper-notice', kind: 'landed', reason: '', files: ['a.ipynb'] });
   assert.deepEqual(plain(landed.seen), {});
-  assert.equal(notify.next(before, [], { type: 'check', id: 'a' }).notice, null, 'gone without a write');
-  assert.equal(notify.next(before, [], { type: 'finished', id: 'a', ok: false }).notice, null, 'a failed write');
-  assert.equal(notify.next(before, [rescue('a', 'server-unreachable')], { type: 'finished', id: 'a', ok: true }).notice, null,
+  assert.equal(notify.next(before, status(), { type: 'check', id: 'a' }).notice, null, 'gone without a write');
+  assert.equal(notify.next(before, status(), { type: 'finished', id: 'a', ok: false }).notice, null, 'a failed write');
+  assert.equal(notify.next(before, status(rescue('a', 'server-unreachable')), { type: 'finished', id: 'a', ok: true }).notice, null,
     'the page says it wrote it, the engine still keeps it');
 });
 
 test('a page naming ids it does not have, or prototype names, gets no notice', () => {
   for (const id of ['constructor', '__proto__', 'toString', 'nope']) {
-    assert.equal(notify.next({}, [], { type: 'finished', id, ok: true }).notice, null, id);
+    assert.equal(notify.next({}, status(), { type: 'finished', id, ok: true }).notice, null, id);
   }
 });
 
+test('while the server\'s last problem is a lost login, a kept save needs the login, whatever failed first; once it is back, nothing more is said until it lands', () => {
+  const lost = { ...status(rescue('a', 'server-unreachable')), lastProblem: 'login-required' };
+  const first = notify.next({}, lost, { type: 'rescue' });
+  assert.deepEqual(plain(first.notice), { type: 'savekeeper-notice', kind: 'needs-you', reason: 'login-required', files: ['a.ipynb'] });
+  const back = notify.next(first.seen, status(rescue('a', 'server-unreachable')), { type: 'check', id: 'a' });
+  assert.equal(back.notice, null);
+  assert.equal(notify.next(back.seen, status(), { type: 'finished', id: 'a', ok: true }).notice.kind, 'landed');
+});
+
 test('several saves kept at once are told in one notice', () => {
-  const { notice } = notify.next({}, [rescue('a', 'server-stopped'), rescue('b', 'server-stopped')], { type: 'rescue' });
+  const { notice } = notify.next({}, status(rescue('a', 'server-stopped'), rescue('b', 'server-stopped')), { type: 'rescue' });
   assert.deepEqual(plain(notice.files), ['a.ipynb', 'b.ipynb']);
   assert.equal(notice.reason, 'server-stopped');
 });
