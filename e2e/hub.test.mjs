@@ -266,8 +266,8 @@ for (const browserName of BROWSERS) {
       assert.equal(kept.tabs, kept.opened, 'no tab is left open');
       assert.equal(kept.landed, true, 'with SaveKeeper the edit made while logged out reached the disk');
       assert.equal(plain.landed, false, 'without it the edit stayed lost');
-      assert.match(kept.told, /Your Jupyter login has expired, so logout-true-\w+\.ipynb was not saved\. Your edit is safe/);
-      assert.match(kept.toldLanded, /logout-true-\w+\.ipynb is saved/);
+      assert.match(kept.told, /Your Jupyter login has expired, so “logout-true-\w+\.ipynb” was not saved\. Your edit is safe/);
+      assert.match(kept.toldLanded, /“logout-true-\w+\.ipynb” is saved/);
       assert.equal(plain.told, '', 'without SaveKeeper nothing tells the user');
     });
 

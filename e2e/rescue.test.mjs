@@ -123,7 +123,7 @@ function waitForNotice(page, pattern, what) {
  */
 async function checkKeptNotice(b, page, name) {
   const told = await waitForNotice(page, /was not saved/, 'SaveKeeper\'s notice that the save is kept');
-  assert.match(told, new RegExp(`The server did not answer, so ${name.replace('.', '\\.')} was not saved\\. Your edit is safe`));
+  assert.match(told, new RegExp(`The server did not answer, so “${name.replace('.', '\\.')}” was not saved\\. Your edit is safe`));
   const seen = await seenByPage(page);
   assert.equal(seen.length, 1, `the page sees one element of SaveKeeper's: ${JSON.stringify(seen)}`);
   assert.deepEqual(seen[0], { tag: 'DIV', shadowRoot: false, text: '' }, 'and nothing in it');
@@ -139,6 +139,19 @@ async function checkKeptNotice(b, page, name) {
   });
   await new Promise((r) => setTimeout(r, 1000));
   assert.deepEqual(await tabs(), before, 'clicks a page script makes open nothing');
+  // A script that hides the notice under a bait (restyled, or moved into
+  // an element of its own) sees it put back as it was.
+  const putBack = await page.evaluate(async () => {
+    const host = [...document.documentElement.children].find((e) => e !== document.head && e !== document.body);
+    const bait = document.createElement('div');
+    document.body.append(bait);
+    host.style.setProperty('opacity', '0', 'important');
+    bait.append(host);
+    await new Promise((r) => setTimeout(r, 200));
+    bait.remove();
+    return { underHtml: host.parentNode === document.documentElement, restyled: /opacity/.test(host.getAttribute('style')) };
+  });
+  assert.deepEqual(putBack, { underHtml: true, restyled: false }, 'the notice is put back as SaveKeeper drew it');
   await clickNotice(page, 'Details');
   const details = await waitFor(() => tabWhere(b.browser, (href) => href.includes('/popup.html?tab=')),
     { timeout: 10000, what: 'the details the notice\'s button opens' });
@@ -156,7 +169,7 @@ for (const browserName of BROWSERS) {
       try {
         await waitFor(() => firstCellOnDisk(r.server, name) === r.text, { timeout: LANDS_WITHIN, what: 'the edit on disk' });
         const told = await waitForNotice(r.page, /is saved/, 'SaveKeeper\'s notice that the kept save landed');
-        assert.match(told, new RegExp(`${name.replace('.', '\\.')} is saved: the edit SaveKeeper kept has reached the server`));
+        assert.match(told, new RegExp(`“${name.replace('.', '\\.')}” is saved: the edit SaveKeeper kept has reached the server`));
         await waitFor(async () => /Saves are protected/.test(await popupText(r.popup)), { timeout: 15000, what: 'the popup to clear' });
         const text = await popupText(r.popup);
         assert.ok(!text.includes('Kept saves'), `no kept save left: ${text}`);
@@ -193,7 +206,7 @@ for (const browserName of BROWSERS) {
         }, { timeout: LANDS_WITHIN, what: 'the popup to report the conflict' });
         assert.match(text, /Download \.ipynb/);
         const told = await waitForNotice(r.page, /changed on the server/, 'SaveKeeper\'s notice that the kept save needs the user');
-        assert.match(told, new RegExp(`${name.replace('.', '\\.')} was changed on the server after your edit began\\. SaveKeeper kept your version`));
+        assert.match(told, new RegExp(`“${name.replace('.', '\\.')}” was changed on the server after your edit began\\. SaveKeeper kept your version`));
         assert.equal(firstCellOnDisk(r.server, name), 'print("changed by someone else")', 'the other change is kept');
         assert.equal(await badgeText(r.popup), '1', 'the kept save stays');
         await checkPopup(r.popup, 'rescue-pending', browserName);
@@ -415,8 +428,8 @@ describe('JupyterLab 4.6: the server stops, the save fails, the server returns',
     test(`${browserName}: the edit lands by itself`, { timeout: TEST_TIMEOUT }, async () => {
       const r = await labServerDown(browserName, true);
       assert.ok(r.disk.includes(r.words), `the typed words are on disk: ${r.disk}`);
-      assert.match(r.told.kept, /The server did not answer, so down\.ipynb was not saved\. Your edit is safe/);
-      assert.match(r.told.landed, /down\.ipynb is saved/);
+      assert.match(r.told.kept, /The server did not answer, so “down\.ipynb” was not saved\. Your edit is safe/);
+      assert.match(r.told.landed, /“down\.ipynb” is saved/);
     });
 
     test(`${browserName}: without the extension the edit stays lost`, { timeout: TEST_TIMEOUT }, async () => {

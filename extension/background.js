@@ -208,7 +208,7 @@ let noticeChain = Promise.resolve(); // one look at a time: each compares with t
 async function callForPage(message, from) {
   const reply = await callEngine(message, from);
   if (NOTICE_AFTER.has(message.type)) {
-    noticeChain = noticeChain.then(() => tellTab(message, from))
+    noticeChain = noticeChain.then(() => tellTab(message, reply, from))
       .catch((err) => console.error('SaveKeeper could not tell the tab:', err));
   }
   return reply;
@@ -218,15 +218,16 @@ async function callForPage(message, from) {
 // seen last, and shows the notice that calls for: in that tab, and, for a
 // kept save that was saved after all, in every tab of the server (the one
 // that wrote it back may be a tab the user just opened to log in again).
-async function tellTab(message, from) {
+async function tellTab(message, reply, from) {
   const { status } = await callEngine({ type: 'status', tabId: from.tabId, url: from.url }, OWN);
   if (!status || !status.detected) return;
   const server = status.origin + status.baseUrl;
   const key = 'savekeeper.seen ' + server;
-  const before = (await chrome.storage.session.get(key))[key] || {};
-  const { seen, notice } = savekeeperNotify.next(before, status, message);
+  const before = (await chrome.storage.session.get(key))[key];
+  const { seen, notice } = savekeeperNotify.next(before, status, message, reply);
   await chrome.storage.session.set({ [key]: seen });
   if (!notice || !(await savekeeperNotify.enabled())) return;
+  notice.server = server; // the tab's document checks that it belongs to it
   const tabs = notice.kind === 'landed' ? await tabsOf(server) : [from.tabId];
   for (const id of tabs) await chrome.tabs.sendMessage(id, notice, { frameId: 0 }).catch(() => {}); // the tab may be gone
 }
@@ -248,9 +249,14 @@ async function tabsOf(server) {
 // 'login', the tab's Jupyter server (its base URL, as the engine knows it
 // for the tab), where the server or the hub asks for the login. Once the
 // user has logged in, the page that loads there writes the kept saves back.
+// At most one tab opens per OPEN_EVERY ms for a tab's notice.
+const OPEN_EVERY = 2000;
+const openedAt = new Map(); // tab id → when its notice last opened one
 async function openFromNotice(what, sender) {
   const tab = sender && sender.tab;
   if (!tab || typeof tab.id !== 'number' || sender.frameId !== 0 || tab.incognito) return;
+  if (Date.now() - (openedAt.get(tab.id) || 0) < OPEN_EVERY) return;
+  openedAt.set(tab.id, Date.now());
   let url = chrome.runtime.getURL(`popup.html?tab=${tab.id}`);
   if (what === 'login') {
     const { status } = await callEngine({ type: 'status', tabId: tab.id, url: sender.url }, OWN);

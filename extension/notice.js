@@ -22,6 +22,12 @@
   const KINDS = new Set(['kept', 'landed', 'needs-you']);
   const MAX_FILES = 3; // names shown; more are counted
   const LANDED_FOR = 12000; // ms a "saved" notice stays; the others stay until dismissed or resolved
+  const CLICK_AFTER = 500; // ms after the notice changed before its buttons take a click
+
+  // Where this document was loaded, before any script of the page could
+  // change its address (history.replaceState): a notice is shown only when
+  // it is about the server this document belongs to.
+  const loadUrl = location.href;
 
   // The message names (extension/_locales) of what the user reads, per
   // kind, and per reason for kept saves and those that need the user.
@@ -29,6 +35,7 @@
     'server-unreachable': 'noticeKeptUnreachable',
     'server-error': 'noticeKeptServerError',
     'server-stopped': 'noticeKeptStopped',
+    'save-refused': 'noticeKeptRefused',
   };
   const NEEDS_YOU = {
     'login-required': 'noticeNeedsLogin',
@@ -38,9 +45,11 @@
   const say = (name, ...subs) => chrome.i18n.getMessage(name, subs) || name;
 
   let host = null; // the element in the page, while a notice is shown
+  let hostStyle = ''; // its style attribute as set here
   let text = null;
   let login = null; // the "Log in again" button, shown when the login is lost
   let hideTimer = 0;
+  let changedAt = 0; // when the notice was shown or changed
 
   // css sets style properties through the CSSOM, each !important, so that
   // the page's style sheets cannot change them.
@@ -48,11 +57,31 @@
     for (const [name, value] of Object.entries(props)) el.style.setProperty(name, value, 'important');
   }
 
+  const hostLook = { all: 'initial', position: 'fixed', right: '16px', bottom: '16px', 'z-index': '2147483647', 'max-width': '380px' };
+
+  // guard keeps the notice as drawn here: a page script that restyles the
+  // host (to hide it under a bait, say) or moves it into an element of its
+  // own sees it put back, and the buttons wait CLICK_AFTER before they
+  // take a click again. (Its own style sheets cannot reach it: the host is
+  // `all: initial !important`, and the rest is in the closed shadow root.)
+  function guard() {
+    const observer = new MutationObserver(() => {
+      if (!host.isConnected) return; // dismissed, or taken out
+      if (host.parentNode !== document.documentElement) document.documentElement.append(host);
+      if (host.getAttribute('style') !== hostStyle) host.setAttribute('style', hostStyle);
+      changedAt = Date.now();
+    });
+    observer.observe(document.documentElement, { childList: true });
+    observer.observe(host, { attributes: true });
+  }
+
   // build makes the host and its closed shadow root with the notice's box.
   function build() {
     const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
     host = document.createElement('div');
-    css(host, { all: 'initial', position: 'fixed', right: '16px', bottom: '16px', 'z-index': '2147483647', 'max-width': '380px' });
+    css(host, hostLook);
+    hostStyle = host.getAttribute('style');
+    guard();
     const root = host.attachShadow({ mode: 'closed' });
     const box = document.createElement('div');
     box.setAttribute('role', 'status');
@@ -68,7 +97,7 @@
     title.textContent = say('noticeTitle');
     css(title, { display: 'block', 'margin-bottom': '4px' });
     text = document.createElement('p');
-    css(text, { margin: '0 0 8px' });
+    css(text, { margin: '0 0 8px', 'overflow-wrap': 'anywhere' });
     login = button(say('noticeLogin'), () => chrome.runtime.sendMessage({ notice: 'login' }).catch(() => {}));
     const details = button(say('noticeDetails'), () => chrome.runtime.sendMessage({ notice: 'details' }).catch(() => {}));
     const dismiss = button(say('noticeDismiss'), hide);
@@ -86,7 +115,7 @@
     b.textContent = label;
     css(b, { font: 'inherit', padding: '2px 10px', cursor: 'pointer' });
     b.addEventListener('click', (event) => {
-      if (event.isTrusted) onClick();
+      if (event.isTrusted && Date.now() - changedAt >= CLICK_AFTER) onClick();
     });
     return b;
   }
@@ -111,6 +140,7 @@
     clearTimeout(hideTimer);
     if (notice.kind === 'landed') hideTimer = setTimeout(hide, LANDED_FOR);
     if (!host.isConnected) document.documentElement.append(host);
+    changedAt = Date.now();
   }
 
   chrome.runtime.onMessage.addListener((m, sender) => {
@@ -119,6 +149,10 @@
     if (sender.id !== chrome.runtime.id || sender.tab || !m || m.type !== 'savekeeper-notice') return false;
     if (!KINDS.has(m.kind) || typeof m.reason !== 'string' || !Array.isArray(m.files) ||
       !m.files.every((f) => typeof f === 'string')) return false;
+    // About this document's server only: a tab the engine still has for one
+    // server may show another's page by now (a link followed to a page that
+    // is not Jupyter's, on the same origin of a hub).
+    if (typeof m.server !== 'string' || !loadUrl.startsWith(m.server)) return false;
     show(m);
     return false;
   });

@@ -111,8 +111,10 @@ const savekeeperSites = (() => {
     // update gives each enabled site the scripts of this version (an
     // update may add one); called when the extension is updated.
     async update() {
-      const list = (await registered()).flatMap(scripts);
-      if (list.length) await chrome.scripting.updateContentScripts(list);
+      for (const p of await registered()) {
+        await chrome.scripting.updateContentScripts(scripts(p))
+          .catch((err) => console.error('SaveKeeper could not update the scripts of', p, err));
+      }
     },
     // unregister removes the scripts for the sites matching p.
     async unregister(p) {

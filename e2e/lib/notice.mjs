@@ -41,9 +41,14 @@ export async function noticeText(page) {
   }
 }
 
-/** Clicks the notice's button named `name`: a real click, at its place on the screen. */
+/**
+ * Clicks the notice's button named `name`: a real click, at its place on
+ * the screen, once the notice has stood still for longer than its buttons
+ * wait before they take a click (CLICK_AFTER in extension/notice.js).
+ */
 export async function clickNotice(page, name) {
   await page.bringToFront();
+  await new Promise((resolve) => setTimeout(resolve, 700));
   if (await isFirefox(page)) {
     const [notice] = await readInFirefox(page);
     const button = notice && notice.buttons.find((b) => b.name === name);

@@ -150,7 +150,9 @@
 //	          running (424); the popup shows it as why a save is kept,
 //	          the notice in the page tells it as a save kept
 //	save-refused
-//	          a kept save the server refused for another reason
+//	          a kept save the server refused for another reason (the
+//	          popup's WHY words it with its fallback); the notice in the
+//	          page tells it as a save kept
 //	changed-on-server
 //	          a kept save not written back: the file changed on the
 //	          server; the popup shows it as why a save is kept, the

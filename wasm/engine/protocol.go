@@ -542,6 +542,7 @@ var (
 	keptWhy    = []string{"popup.WHY", "notice.KEPT"}
 	conflict   = []string{"popup.WHY", "notice.NEEDS_YOU"}
 	loginWords = []string{"popup.PROBLEMS", "popup.WHY", "notice.NEEDS_YOU"}
+	noticeKept = []string{"notice.KEPT"}
 )
 
 // reasons is every reason of a Reply, of a server's last problem and of a
@@ -563,8 +564,7 @@ var reasons = []answerSpec{
 	{ReasonUnreachable, "engine", "a kept save: the server did not answer", keptWhy, ""},
 	{ReasonServerError, "engine", "a kept save: the server failed to save it", keptWhy, ""},
 	{ReasonServerStopped, "engine", "a kept save: JupyterHub says the user's server is not running (424)", keptWhy, ""},
-	{ReasonRefused, "engine", "a kept save the server refused for another reason", nil,
-		"the popup's words for a kept save of no other reason fit it (WHY's fallback)"},
+	{ReasonRefused, "engine", "a kept save the server refused for another reason (the popup's WHY words it with its fallback)", noticeKept, ""},
 	{ReasonChanged, "engine", "a kept save not written back: the file changed on the server", conflict, ""},
 	{ReasonOpened, "engine", "with keep: a window another page of a JupyterHub opened writes no kept save back", nil,
 		"the page layer takes it as any keep (see actions)"},

@@ -75,6 +75,9 @@ var scriptLimits = []limitSpec{
 	{"MAX_MANAGED", []string{"sites"}, 100, "the most sites an organisation's policy can name"},
 	{"MAX_FILES", []string{"notice"}, 3, "the file names a notice in the page shows; more are counted"},
 	{"LANDED_FOR", []string{"notice"}, 12000, "ms a notice that a kept save was saved stays in the page"},
+	{"CLICK_AFTER", []string{"notice"}, 500, "ms after a notice changed before its buttons take a click"},
+	{"MAX_SHOWN_NAME", []string{"notify"}, 60, "the longest file name a notice shows, in characters"},
+	{"OPEN_EVERY", byBackground, 2000, "the least ms between two tabs a tab's notice opens"},
 }
 
 // minInlineLength is the least number a length is compared with for the
@@ -592,7 +595,7 @@ func TestTheCheckerFails(t *testing.T) {
 		{"a reason no table defines", map[string][]string{"relay.js": {"reason: 'rate-limited'", "reason: 'too-many'"}},
 			[]string{`reason "too-many" is not in the table`, `the relay does not give reason "rate-limited"`}},
 		{"a reason the popup words wrongly", map[string][]string{"popup.js": {"'server-error':", "'save-refused':"}},
-			[]string{`popup.WHY words`, `a script names reason "save-refused"`}},
+			[]string{`popup.WHY words`}},
 		{"a bound of another value", map[string][]string{"relay.js": {"MAX_MESSAGE = 64 * 1024", "MAX_MESSAGE = 128 * 1024"}},
 			[]string{"relay.js:55: MAX_MESSAGE is 131072; the table says 65536"}},
 		{"a bound no table defines", map[string][]string{"popup.js": {"let current = null;", "const MAX_RESCUES = 20;\nlet current = null;"}},
