@@ -149,7 +149,7 @@ async function checkKeptNotice(b, page, name) {
     bait.append(host);
     await new Promise((r) => setTimeout(r, 200));
     bait.remove();
-    return { underHtml: host.parentNode === document.documentElement, restyled: /opacity/.test(host.getAttribute('style')) };
+    return { underHtml: host.parentNode === document.documentElement, restyled: /opacity:\s*0/.test(host.getAttribute('style')) };
   });
   assert.deepEqual(putBack, { underHtml: true, restyled: false }, 'the notice is put back as SaveKeeper drew it');
   await clickNotice(page, 'Details');

@@ -45,7 +45,7 @@
   const say = (name, ...subs) => chrome.i18n.getMessage(name, subs) || name;
 
   let host = null; // the element in the page, while a notice is shown
-  let hostStyle = ''; // its style attribute as set here
+  let hostStyle = ''; // its style as set here (cssText)
   let text = null;
   let login = null; // the "Log in again" button, shown when the login is lost
   let hideTimer = 0;
@@ -68,7 +68,10 @@
     const observer = new MutationObserver(() => {
       if (!host.isConnected) return; // dismissed, or taken out
       if (host.parentNode !== document.documentElement) document.documentElement.append(host);
-      if (host.getAttribute('style') !== hostStyle) host.setAttribute('style', hostStyle);
+      if (host.style.cssText !== hostStyle) {
+        host.removeAttribute('style');
+        css(host, hostLook);
+      }
       changedAt = Date.now();
     });
     observer.observe(document.documentElement, { childList: true });
@@ -80,7 +83,7 @@
     const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
     host = document.createElement('div');
     css(host, hostLook);
-    hostStyle = host.getAttribute('style');
+    hostStyle = host.style.cssText;
     guard();
     const root = host.attachShadow({ mode: 'closed' });
     const box = document.createElement('div');

@@ -67,10 +67,9 @@ async function sendWithFetch(request, headers, url, caller, authorized, text, no
   // The request as it is sent, whose clones are replayable.
   const template = new Request_(request, { __proto__: null, headers, credentials });
   const body = () => (text !== null ? resolved(text) : apply(requestText, apply(requestClone, template, []), []));
-  const keepAs = key && takeUnchecked(key) ? await unchangedSince(url, key) : -1;
-  if (keepAs >= 0) {
-    report(url, request.method, keepAs, false); // counts the save
-    return keptInstead(await keep(url, key, keepAs, '', body()));
+  if (key && takeUnchecked(key) && !(await unchangedSince(url, key))) {
+    report(url, request.method, 0, false); // counts the save
+    return keptInstead(await keep(url, key, 0, '', body()));
   }
   const out = await guardedSend({
     url,

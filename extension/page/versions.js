@@ -112,17 +112,14 @@ function takeUnchecked(key) {
 
 // unchangedSince checks the file at url once more, as the save check that
 // SaveKeeper answered itself would have (its recovery may have renewed
-// the token meanwhile, or a proxy's fault passed). Resolves to -1 when the
-// server has the version the page works on (or no such file), so the save
-// may go as JupyterLab sent it; otherwise to the status to keep the save
-// with: JupyterHub's 424 (the user's server is not running) as it came,
-// anything else as no answer (0).
+// the token meanwhile, or a proxy's fault passed): true when the server
+// has the version the page works on (or no such file), so the save may
+// go as JupyterLab sent it.
 async function unchangedSince(url, key) {
   const cut = apply(indexOf, url, ['?']);
   const { status, lastModified } = await checkFile(cut < 0 ? url : apply(slice, url, [0, cut]));
   const base = apply(mapGet, versions, [key]) || 0;
-  if (status === 404 || (status === 200 && base > 0 && lastModified <= base)) return -1;
-  return status === 424 ? 424 : 0;
+  return status === 404 || (status === 200 && base > 0 && lastModified <= base);
 }
 
 // checkFile asks the server for the version of the file at url. A check
