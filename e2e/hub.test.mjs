@@ -18,7 +18,7 @@ import { startHub, loginHub } from './lib/hub.mjs';
 import { BROWSERS, builtExtension, launchWith, deleteXsrf, getCookies, setCookie, waitFor, openExtensionPage } from './lib/browsers.mjs';
 import { openNotebookAt, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
-import { noticeText, clickNotice, tabWhere } from './lib/notice.mjs';
+import { noticeText, waitForNotice, clickNotice, tabWhere } from './lib/notice.mjs';
 
 const USER = 'alice';
 const BASE = `/user/${USER}/`;
@@ -228,10 +228,7 @@ for (const browserName of BROWSERS) {
           // its "Log in again" opens the server, which sends to the hub's login.
           let again;
           if (withExtension) {
-            results.true.told = await waitFor(async () => {
-              const t = await noticeText(b.page);
-              return /login has expired/.test(t) ? t : '';
-            }, { timeout: 15000, what: 'SaveKeeper\'s notice that the login is lost' });
+            results.true.told = await waitForNotice(b.page, /login has expired/, 'SaveKeeper\'s notice that the login is lost');
             await clickNotice(b.page, 'Log in again');
             const tab = await waitFor(() => tabWhere(b.browser, (href) => href.startsWith(`${hub.url}hub/login`)),
               { timeout: 15000, what: 'the hub\'s login, opened by the notice' });
@@ -242,10 +239,7 @@ for (const browserName of BROWSERS) {
           const landed = () => firstCellOnDisk(server, b.name) === second.text;
           if (withExtension) {
             await waitFor(landed, { timeout: 60000, what: 'the kept save on disk after logging in again' });
-            results.true.toldLanded = await waitFor(async () => {
-              const t = await noticeText(b.page);
-              return /is saved/.test(t) ? t : '';
-            }, { timeout: 15000, what: 'SaveKeeper\'s notice that the kept save landed' });
+            results.true.toldLanded = await waitForNotice(b.page, /is saved/, 'SaveKeeper\'s notice that the kept save landed');
           } else {
             await sleep(12000);
             results.false.told = await noticeText(b.page);

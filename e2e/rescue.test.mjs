@@ -18,7 +18,7 @@ import { browserPair, keptCount, launchWith, builtExtension, BROWSERS, waitFor, 
 import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 import { startFaultProxy } from './lib/faults.mjs';
-import { noticeText, clickNotice, seenByPage, tabWhere } from './lib/notice.mjs';
+import { noticeText, waitForNotice, clickNotice, seenByPage, tabWhere } from './lib/notice.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const AXE = fs.readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -106,14 +106,6 @@ async function classicServerDown(b, { withExt, name, browserName, changeOnDisk =
     await server.stop();
     throw e;
   }
-}
-
-/** Waits until SaveKeeper's notice in `page` matches `pattern`; returns its text. */
-function waitForNotice(page, pattern, what) {
-  return waitFor(async () => {
-    const t = await noticeText(page);
-    return pattern.test(t) ? t : '';
-  }, { timeout: 30000, what });
 }
 
 /**

@@ -214,13 +214,20 @@ async function callForPage(message, from) {
   return reply;
 }
 
+// statusOf returns the engine's status of the server tab tabId shows at
+// url, or null when it shows no Jupyter page SaveKeeper knows.
+async function statusOf(tabId, url) {
+  const { status } = await callEngine({ type: 'status', tabId, url }, OWN);
+  return status && status.detected ? status : null;
+}
+
 // tellTab compares the kept saves of the server in from's tab with those
 // seen last, and shows the notice that calls for: in that tab, and, for a
 // kept save that was saved after all, in every tab of the server (the one
 // that wrote it back may be a tab the user just opened to log in again).
 async function tellTab(message, reply, from) {
-  const { status } = await callEngine({ type: 'status', tabId: from.tabId, url: from.url }, OWN);
-  if (!status || !status.detected) return;
+  const status = await statusOf(from.tabId, from.url);
+  if (!status) return;
   const server = status.origin + status.baseUrl;
   const key = 'savekeeper.seen ' + server;
   const before = (await chrome.storage.session.get(key))[key];
@@ -238,8 +245,8 @@ async function tabsOf(server) {
   const ids = [];
   for (const tab of await chrome.tabs.query({})) {
     if (typeof tab.id !== 'number' || typeof tab.url !== 'string') continue;
-    const { status } = await callEngine({ type: 'status', tabId: tab.id, url: tab.url }, OWN);
-    if (status && status.detected && status.origin + status.baseUrl === server) ids.push(tab.id);
+    const status = await statusOf(tab.id, tab.url);
+    if (status && status.origin + status.baseUrl === server) ids.push(tab.id);
   }
   return ids;
 }
@@ -259,8 +266,8 @@ async function openFromNotice(what, sender) {
   openedAt.set(tab.id, Date.now());
   let url = chrome.runtime.getURL(`popup.html?tab=${tab.id}`);
   if (what === 'login') {
-    const { status } = await callEngine({ type: 'status', tabId: tab.id, url: sender.url }, OWN);
-    if (!status || !status.detected) return;
+    const status = await statusOf(tab.id, sender.url);
+    if (!status) return;
     url = status.origin + status.baseUrl;
   }
   await chrome.tabs.create({ url, index: tab.index + 1, openerTabId: tab.id });

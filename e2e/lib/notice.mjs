@@ -9,6 +9,8 @@
 // looks at it: a background tab is not laid out (Chromium's accessibility
 // query waits for that).
 
+import { waitFor } from './browsers.mjs';
+
 const isFirefox = async (page) => (await page.browser().version()).toLowerCase().includes('firefox');
 
 /** Firefox: what the reader finds, [{name, text, buttons: [{name, x, y}]}]; throws without the reader. */
@@ -39,6 +41,14 @@ export async function noticeText(page) {
   } finally {
     await el.dispose();
   }
+}
+
+/** Waits until the notice in `page` matches `pattern`; resolves to its message. */
+export function waitForNotice(page, pattern, what) {
+  return waitFor(async () => {
+    const t = await noticeText(page);
+    return pattern.test(t) ? t : '';
+  }, { timeout: 30000, what });
 }
 
 /**
