@@ -71,8 +71,25 @@ async function checkPopup(popup, state, browserName) {
   assert.deepEqual(bad, [], `accessibility of the popup (${state}): ${JSON.stringify(violations)}`);
 }
 
-/** The badge text of the extension, read in one of its pages. */
-const badgeText = (popup) => popup.evaluate(() => chrome.action.getBadgeText({}));
+/**
+ * The toolbar button's badge and tooltip for the tab that shows pageUrl,
+ * read in one of the extension's pages: {text, title}.
+ */
+const badgeOf = (popup, pageUrl) => popup.evaluate(async (url) => {
+  const tab = (await chrome.tabs.query({})).find((t) => t.url === url);
+  if (!tab) return { text: 'no tab shows ' + url, title: '' };
+  return { text: await chrome.action.getBadgeText({ tabId: tab.id }), title: await chrome.action.getTitle({ tabId: tab.id }) };
+}, pageUrl);
+
+/** Waits until the badge of the tab that shows pageUrl is `text`, and returns its tooltip. */
+async function waitForBadge(popup, pageUrl, text) {
+  let last = {};
+  await waitFor(async () => {
+    last = await badgeOf(popup, pageUrl);
+    return last.text === text;
+  }, { timeout: 15000, what: `the badge to read '${text}' (it reads ${JSON.stringify(last)})` });
+  return last.title;
+}
 
 /**
  * Classic Notebook 6: save once, stop the server, edit and save (it fails),
@@ -95,7 +112,8 @@ async function classicServerDown(b, { withExt, name, browserName, changeOnDisk =
       popup = await openPopup(b, page.url());
       const shown = await waitForRescue(popup, name);
       assert.match(shown, /did not answer/);
-      assert.equal(await badgeText(popup), '1', 'the badge counts the kept save');
+      assert.equal(await waitForBadge(popup, page.url(), '1'), 'SaveKeeper keeps 1 save of this server that did not land yet. Your edit is safe.',
+        'the badge counts the kept save of the tab\'s server, and its tooltip says so');
       if (!changeOnDisk) await checkPopup(popup, 'recovering', browserName);
     }
     if (changeOnDisk) server.writeNotebook(name, ['print("changed by someone else")']);
@@ -166,7 +184,7 @@ for (const browserName of BROWSERS) {
         const text = await popupText(r.popup);
         assert.ok(!text.includes('Kept saves'), `no kept save left: ${text}`);
         assert.match(text, /Saves kept\s+1 \(1 finished later\)/);
-        assert.equal(await badgeText(r.popup), '', 'the badge is empty again');
+        assert.equal(await waitForBadge(r.popup, r.page.url(), ''), 'SaveKeeper: saves on this page are protected', 'the badge is empty again');
         await checkPopup(r.popup, 'healthy', browserName);
       } finally {
         await r.popup.close();
@@ -200,7 +218,8 @@ for (const browserName of BROWSERS) {
         const told = await waitForNotice(r.page, /changed on the server/, 'SaveKeeper\'s notice that the kept save needs the user');
         assert.match(told, new RegExp(`“${name.replace('.', '\\.')}” was changed on the server after your edit began\\. SaveKeeper kept your version`));
         assert.equal(firstCellOnDisk(r.server, name), 'print("changed by someone else")', 'the other change is kept');
-        assert.equal(await badgeText(r.popup), '1', 'the kept save stays');
+        assert.equal(await waitForBadge(r.popup, r.page.url(), '!'), 'SaveKeeper: a kept save of this server needs you. Click to see what to do.',
+          'the kept save stays, and needs the user');
         await checkPopup(r.popup, 'rescue-pending', browserName);
 
         // The user decides, with the keyboard: "Save now" writes the kept
@@ -210,7 +229,7 @@ for (const browserName of BROWSERS) {
         await r.popup.keyboard.press('Enter');
         await waitFor(() => firstCellOnDisk(r.server, name) === r.text, { timeout: LANDS_WITHIN, what: 'the kept edit on disk after "Save now"' });
         await waitForNotice(r.page, /is saved/, 'SaveKeeper\'s notice that the kept save landed');
-        await waitFor(async () => (await badgeText(r.popup)) === '', { timeout: 15000, what: 'the badge to clear' });
+        await waitForBadge(r.popup, r.page.url(), '');
       } finally {
         await r.popup.close();
         await r.page.close();
@@ -297,13 +316,14 @@ for (const browserName of BROWSERS) {
         // keyboard is tried on "Save now" above: after a download, Firefox's
         // driver cannot give a page the keyboard focus again.)
         const id = await popup.evaluate(() => document.querySelector('button[data-key$=":discard"]').dataset.key.split(':')[0]);
-        const badge = Number(await badgeText(popup));
+        const badge = Number((await badgeOf(popup, page.url())).text);
+        assert.ok(badge >= 1, 'the tab\'s badge counts the kept save');
         await popup.click('button[data-key$=":discard"]');
         await waitFor(() => popup.evaluate(() => document.querySelector('button[data-key$=":discard"]').textContent === 'Discard for good?'),
           { what: 'the second question' });
         await popup.click('button[data-key$=":discard"]');
         await waitFor(async () => !(await popupText(popup)).includes('big.ipynb'), { timeout: 15000, what: 'the kept save to go' });
-        assert.equal(await badgeText(popup), badge > 1 ? String(badge - 1) : '', 'the badge counts one less');
+        await waitForBadge(popup, page.url(), badge > 1 ? String(badge - 1) : ''); // one less
         await waitFor(() => popup.evaluate((rid) => savekeeperBodies.get(rid).then((parts) => parts === null), id),
           { timeout: 10000, what: 'the body to leave IndexedDB' });
       } finally {

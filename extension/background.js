@@ -87,12 +87,13 @@ const MAX_RESCUE = 256 * 1024 * 1024;
 const MAX_IN_TRANSFER = 320 * 1024 * 1024;
 let inTransfer = 0;
 
-let badge = -1;
+let keptBefore = -1; // how many rescues the engine kept at its last reply
 
 // callEngine sends one message to the engine, from sender (see pageSender
 // and OWN), and returns its reply, after carrying out what the reply asks
 // of the background: rescue bodies to delete (drop) and the number of
-// rescues kept (kept, shown on the badge). Both are taken out of the reply.
+// rescues kept in all (kept: when it changed, every tab's badge is drawn
+// again). Both are taken out of the reply.
 // A call the engine was answering when it stopped is rejected with the
 // reason it stopped.
 async function callEngine(message, sender) {
@@ -115,10 +116,9 @@ async function callEngine(message, sender) {
   if (Array.isArray(reply.drop) && reply.drop.length) {
     savekeeperBodies.delete(reply.drop).catch((err) => console.error('SaveKeeper could not delete a rescue:', err));
   }
-  if (typeof reply.kept === 'number' && reply.kept !== badge) {
-    badge = reply.kept;
-    chrome.action.setBadgeBackgroundColor({ color: '#b3261e' });
-    chrome.action.setBadgeText({ text: badge ? String(badge) : '' });
+  if (typeof reply.kept === 'number' && reply.kept !== keptBefore) {
+    keptBefore = reply.kept;
+    badgesLater();
   }
   delete reply.drop;
   delete reply.kept;
@@ -142,8 +142,38 @@ function tend() {
     .catch((err) => console.error('SaveKeeper could not check cookie expiry:', err));
 }
 
-// The badge shows the rescues kept from the moment the background starts,
-// and bodies that no rescue names (the background stopped between storing
+// The toolbar button describes the tab it is shown for (notify.badgeOf):
+// its badge and tooltip are set per tab, when the tab's page says hello
+// and when the kept saves may have changed (badgesLater). Both browsers
+// clear a tab's own badge when the tab loads another page.
+chrome.action.setBadgeBackgroundColor({ color: '#b3261e' });
+
+// drawBadge sets the badge and tooltip of tab tabId, which shows url.
+async function drawBadge(tabId, url) {
+  const status = typeof url === 'string' ? await statusOf(tabId, url) : null;
+  const { text, title, subs } = savekeeperNotify.badgeOf(status);
+  await chrome.action.setBadgeText({ tabId, text });
+  await chrome.action.setTitle({ tabId, title: chrome.i18n.getMessage(title, subs) });
+}
+
+// badgesLater draws the badge of every tab whose address the extension
+// may read (a page of a site it runs on), once, BADGES_AFTER ms after the
+// first call: a save kept in one tab changes the badge of every tab of
+// its server.
+const BADGES_AFTER = 200;
+let badgesTimer = 0;
+function badgesLater() {
+  if (badgesTimer) return;
+  badgesTimer = setTimeout(async () => {
+    badgesTimer = 0;
+    for (const tab of await chrome.tabs.query({})) {
+      if (typeof tab.id !== 'number' || typeof tab.url !== 'string') continue;
+      await drawBadge(tab.id, tab.url).catch(() => {}); // the tab may be gone
+    }
+  }, BADGES_AFTER);
+}
+
+// The badges are drawn from the moment the background starts, and bodies that no rescue names (the background stopped between storing
 // one and recording it, a minute or more ago) are deleted.
 callEngine({ type: 'status', tabId: -1 }, OWN)
   .then(() => savekeeperBodies.ids())
@@ -207,7 +237,9 @@ let noticeChain = Promise.resolve(); // one look at a time: each compares with t
 // types above, tells the tab what changed.
 async function callForPage(message, from) {
   const reply = await callEngine(message, from);
+  if (message.type === 'hello') drawBadge(from.tabId, from.url).catch(() => {}); // the tab may be gone
   if (NOTICE_AFTER.has(message.type)) {
+    badgesLater(); // a kept save may need the user now
     noticeChain = noticeChain.then(() => tellTab(message, reply, from))
       .catch((err) => console.error('SaveKeeper could not tell the tab:', err));
   }

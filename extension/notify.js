@@ -9,7 +9,8 @@
 // only the user can finish it (a login, a file changed on the server); a
 // kept save that comes to need the user is told then; a kept save the
 // page has just written back is told as saved. What the user discarded, or
-// what expired, goes without a word. What was seen is kept per server in
+// what expired, goes without a word. badgeOf says what the toolbar
+// button shows for a tab. What was seen is kept per server in
 // the browser session's storage, so a background that stopped and started
 // again does not tell the same thing twice.
 'use strict';
@@ -62,6 +63,22 @@ const savekeeperNotify = (() => {
     return { seen, notice: null };
   }
 
+  // badgeOf returns what the toolbar button says of a tab whose server has
+  // status (the engine's status, or null when the tab holds no Jupyter page
+  // SaveKeeper knows): {text, title, subs}, title being the i18n name of
+  // its tooltip and subs its substitutions. '!' when a kept save of the
+  // tab's server needs the user, the number of its kept saves otherwise,
+  // nothing when its saves are protected and none is kept.
+  function badgeOf(status) {
+    if (!status || !status.detected) return { text: '', title: 'actionTitle', subs: [] };
+    const loginLost = status.lastProblem === 'login-required';
+    const rescues = status.rescues || [];
+    if (rescues.some((r) => loginLost || NEEDS_YOU.has(r.reason))) return { text: '!', title: 'badgeNeedsYou', subs: [] };
+    if (rescues.length === 1) return { text: '1', title: 'badgeKeptOne', subs: [] };
+    if (rescues.length > 1) return { text: String(rescues.length), title: 'badgeKeptMany', subs: [String(rescues.length)] };
+    return { text: '', title: 'badgeProtected', subs: [] };
+  }
+
   function notice(kind, rescues) {
     return { type: 'savekeeper-notice', kind, reason: rescues[0].reason, files: rescues.map((r) => fileName(r.path)) };
   }
@@ -77,5 +94,5 @@ const savekeeperNotify = (() => {
     return chrome.storage.local.set({ [SETTING]: on === true });
   }
 
-  return { next, enabled, setEnabled, fileName };
+  return { next, badgeOf, enabled, setEnabled, fileName };
 })();

@@ -302,12 +302,13 @@ export async function openExtensionPage(page, url) {
   );
 }
 
-/** How many saves the extension keeps (its badge), read in a page of its own. */
+/** How many saves the extension keeps, on every server, asked of the engine in a page of its own. */
 export async function keptCount(b) {
   const page = await b.browser.newPage();
   try {
     await openExtensionPage(page, `${b.extensionOrigin}/options.html`);
-    return Number(await page.evaluate(() => chrome.action.getBadgeText({})) || 0);
+    const { servers } = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'servers' }));
+    return (servers || []).reduce((n, s) => n + (s.rescues || []).length, 0);
   } finally {
     await page.close();
   }

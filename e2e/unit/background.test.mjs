@@ -47,7 +47,8 @@ function startBackground(engine) {
     cookies: { onChanged: event('cookies') },
     alarms: { onAlarm: event('alarm'), get: async () => ({ name: 'savekeeper-tend' }), create() {} },
     permissions: { onRemoved: event('permissions') },
-    action: { setBadgeBackgroundColor() {}, setBadgeText() {} },
+    action: { setBadgeBackgroundColor() {}, setBadgeText: async () => {}, setTitle: async () => {} },
+    tabs: { query: async () => [] },
   };
   const logged = [];
   const log = (...args) => logged.push(args.map(String).join(' '));

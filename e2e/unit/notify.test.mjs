@@ -84,3 +84,16 @@ test('a write the engine refused (its reply an error) is not told as saved', () 
   assert.equal(notify.next(before, status(), { type: 'finished', id: 'a', ok: true }, { error: 'no such rescue' }).notice, null);
   assert.equal(notify.next(before, status(), { type: 'finished', id: 'a', ok: true }, {}).notice.kind, 'landed');
 });
+
+test('the toolbar button describes the tab: protected, how many saves are kept, or that one needs the user', () => {
+  const badge = (s) => plain(notify.badgeOf(s));
+  assert.deepEqual(badge(null), { text: '', title: 'actionTitle', subs: [] }, 'not a Jupyter page');
+  assert.deepEqual(badge({ detected: false }), { text: '', title: 'actionTitle', subs: [] });
+  assert.deepEqual(badge(status()), { text: '', title: 'badgeProtected', subs: [] });
+  assert.deepEqual(badge(status(rescue('a', 'server-unreachable'))), { text: '1', title: 'badgeKeptOne', subs: [] });
+  assert.deepEqual(badge(status(rescue('a', 'server-unreachable'), rescue('b', 'server-error'))), { text: '2', title: 'badgeKeptMany', subs: ['2'] });
+  assert.deepEqual(badge(status(rescue('a', 'server-unreachable'), rescue('b', 'changed-on-server'))), { text: '!', title: 'badgeNeedsYou', subs: [] });
+  assert.deepEqual(badge({ ...status(rescue('a', 'server-unreachable')), lastProblem: 'login-required' }), { text: '!', title: 'badgeNeedsYou', subs: [] },
+    'a lost login makes every kept save wait for the user');
+  assert.deepEqual(badge({ ...status(), lastProblem: 'login-required' }), { text: '', title: 'badgeProtected', subs: [] }, 'nothing kept, nothing to do');
+});

@@ -78,6 +78,7 @@ var scriptLimits = []limitSpec{
 	{"CLICK_AFTER", []string{"notice"}, 500, "ms after a notice changed before its buttons take a click"},
 	{"MAX_SHOWN_NAME", []string{"notify"}, 60, "the longest file name a notice shows, in characters"},
 	{"OPEN_EVERY", byBackground, 2000, "the least ms between two tabs a tab's notice opens"},
+	{"BADGES_AFTER", byBackground, 200, "ms the background waits to draw every tab's badge after a change"},
 }
 
 // minInlineLength is the least number a length is compared with for the
