@@ -231,10 +231,10 @@ for (const browserName of BROWSERS) {
           for (const k of ['with', 'without']) assert.notEqual(saved[k].dialog, '', `${k} SaveKeeper, Lab says the save failed`);
           await waitFor(async () => (await keptCount(withExt)) === 1, { timeout: 10000, what: `the save kept (Lab said: ${saved.with.dialog})` });
           const told = await waitFor(async () => noticeText(withExt.page), { what: 'SaveKeeper\'s notice in the page' });
-          // (It says "did not answer": the save JupyterLab sends after
-          // SaveKeeper answered its check is kept as one the server did not
-          // answer, not with the hub's 424; see the issue's note.)
-          assert.match(told, new RegExp(`so “${withExt.name.replace('.', '\\.')}” was not saved\\. Your edit is safe`));
+          // The save JupyterLab sends after SaveKeeper answered its check is
+          // kept for the hub's answer to that check (424), though the check
+          // before the save is redirected and gets none.
+          assert.match(told, new RegExp(`Your server is not running, so “${withExt.name.replace('.', '\\.')}” was not saved\\. Your edit is safe.*hub's home page`));
           assert.equal(await noticeText(without.page), '', 'without SaveKeeper nothing says the edit is safe');
           // What the hub really answers: Lab checks the file before it saves,
           // the check is sent on to the hub, which answers 424 (the server is

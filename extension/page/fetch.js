@@ -67,9 +67,10 @@ async function sendWithFetch(request, headers, url, caller, authorized, text, no
   // The request as it is sent, whose clones are replayable.
   const template = new Request_(request, { __proto__: null, headers, credentials });
   const body = () => (text !== null ? resolved(text) : apply(requestText, apply(requestClone, template, []), []));
-  if (key && takeUnchecked(key) && !(await unchangedSince(url, key))) {
-    report(url, request.method, 0, false); // counts the save
-    return keptInstead(await keep(url, key, 0, '', body()));
+  const stoodFor = key ? takeUnchecked(key) : -1;
+  if (stoodFor >= 0 && !(await unchangedSince(url, key))) {
+    report(url, request.method, stoodFor, false); // counts the save
+    return keptInstead(await keep(url, key, stoodFor, '', body()));
   }
   const out = await guardedSend({
     url,

@@ -80,34 +80,40 @@ function track(key, text) {
 // protect; so unless the file is still the version the page works on,
 // the save is kept, and written only after the engine compared versions.
 function answerSaveCheck(response, key) {
-  const stand = () => {
+  // stand answers the check in place of the server, whose answer was status.
+  const stand = (status) => {
     const before = apply(mapGet, unchecked, [key]);
-    apply(mapSet, unchecked, [key, [before ? before[0] + 1 : 1, dateNow()]]);
+    apply(mapSet, unchecked, [key, [before ? before[0] + 1 : 1, dateNow(), status]]);
     return new Response_('{"message": "SaveKeeper: the server did not answer; the save will be kept", "reason": null}',
       { __proto__: null, status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } });
   };
   return apply(promiseThen, response, [(r) => {
-    if (r.status === 401 || r.status === 403 || r.status === 424 || r.status >= 500) return stand();
+    if (r.status === 401 || r.status === 403 || r.status === 424 || r.status >= 500) return stand(r.status);
     apply(mapDelete, unchecked, [key]);
     if (r.ok) apply(promiseThen, readPrefix(r), [(t) => track(key, t), noop]);
     return r;
-  }, stand]);
+  }, () => stand(0)]);
 }
 
 // unchecked holds, per file, how many save checks SaveKeeper answered
-// itself and when it last did: as many saves that follow are kept
+// itself, when it last did, and the status of the last server answer it
+// stood in for (0: none came): as many saves that follow are kept
 // instead of sent.
 const unchecked = new Map_();
 const UNCHECKED_FOR = 60000; // ms
 
 // takeUnchecked tells whether a save of key follows a check SaveKeeper
-// answered itself, and counts that check as used.
+// answered itself, and counts that check as used: -1 when it does not,
+// else the status of the server's answer SaveKeeper stood in for. The
+// save is kept for it when the check before it does not answer either
+// (a hub's answer for a stopped server, 424, comes after a redirect,
+// which that check does not follow).
 function takeUnchecked(key) {
   const c = apply(mapGet, unchecked, [key]);
-  if (!c) return false;
+  if (!c) return -1;
   if (c[0] > 1) c[0] -= 1;
   else apply(mapDelete, unchecked, [key]);
-  return dateNow() - c[1] < UNCHECKED_FOR;
+  return dateNow() - c[1] < UNCHECKED_FOR ? c[2] : -1;
 }
 
 // unchangedSince checks the file at url once more, as the save check that
