@@ -19,9 +19,9 @@ import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/cl
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 import { startFaultProxy } from './lib/faults.mjs';
 import { noticeText, waitForNotice, clickNotice, seenByPage, tabWhere } from './lib/notice.mjs';
+import { axeViolations } from './lib/axe.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-const AXE = fs.readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const ARTIFACTS = path.join(here, 'artifacts');
 const TEST_TIMEOUT = 240000;
 const LANDS_WITHIN = 60000; // ms after the restart; the page tries every 15 s at most
@@ -62,13 +62,8 @@ async function waitForRescue(popup, name, what = 'the kept save in the popup') {
  */
 async function checkPopup(popup, state, browserName) {
   await popup.screenshot({ path: path.join(ARTIFACTS, `popup-${state}-${browserName}.png`) });
-  await popup.evaluate(`${AXE}\n;0`);
-  const violations = await popup.evaluate(async () => {
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `accessibility of the popup (${state}): ${JSON.stringify(violations)}`);
+  const { bad, all } = await axeViolations(popup);
+  assert.deepEqual(bad, [], `accessibility of the popup (${state}): ${all}`);
 }
 
 /**

@@ -9,9 +9,9 @@
 'use strict';
 
 if (typeof importScripts === 'function') {
-  importScripts('wasm_exec.js', 'bodies.js', 'sites.js', 'notify.js'); // Chrome's service worker
+  importScripts('wasm_exec.js', 'bodies.js', 'sites.js', 'notify.js', 'reload.js'); // Chrome's service worker
 }
-/* global savekeeperBodies, savekeeperSites, savekeeperNotify */
+/* global savekeeperBodies, savekeeperSites, savekeeperNotify, savekeeperReload */
 
 // The engine is started at once, and again whenever it has stopped: a Go
 // program that exits (a fatal error, running out of memory) leaves a
@@ -215,9 +215,22 @@ chrome.alarms.get('savekeeper-tend').then((alarm) => {
   if (!alarm) chrome.alarms.create('savekeeper-tend', { delayInMinutes: 1, periodInMinutes: 30 });
 });
 
-// An update may change the scripts an enabled site runs.
-chrome.runtime.onInstalled.addListener((details) => {
-  if (details.reason === chrome.runtime.OnInstalledReason.UPDATE) savekeeperSites.update().catch((err) => console.error('SaveKeeper could not update its scripts:', err));
+// Installing opens the welcome page (welcome.js), which also offers to
+// reload the Jupyter tabs open from before; an update opens it only when
+// such tabs are open (the browser stops the old version's scripts in
+// them), and may change the scripts an enabled site runs.
+const WELCOME = 'welcome.html';
+chrome.runtime.onInstalled.addListener(async (details) => {
+  try {
+    if (details.reason === chrome.runtime.OnInstalledReason.INSTALL) {
+      await chrome.tabs.create({ url: WELCOME });
+    } else if (details.reason === chrome.runtime.OnInstalledReason.UPDATE) {
+      await savekeeperSites.update();
+      if ((await savekeeperReload.find()).length) await chrome.tabs.create({ url: WELCOME });
+    }
+  } catch (err) {
+    console.error('SaveKeeper could not finish its installation:', err);
+  }
 });
 
 // A site whose permission the user took back (in the browser's own

@@ -2,7 +2,7 @@
 // active one, or, when the popup is opened as a page, the tab showing the
 // URL given as ?for=<url> (or the tab given as ?tab=<id>).
 'use strict';
-/* global savekeeperSites, savekeeperDownload */
+/* global savekeeperSites, savekeeperDownload, savekeeperReload */
 
 const FLAVORS = { classic: 'classic Notebook', lab: 'JupyterLab', notebook7: 'Notebook 7' };
 
@@ -73,6 +73,14 @@ function render(tab, status) {
   const login = document.getElementById('login');
   details.replaceChildren();
   current = { tab, status };
+  document.getElementById('reload-state').hidden = !unguarded;
+  if (unguarded) {
+    summary.textContent = chrome.i18n.getMessage('popupReload');
+    summary.className = 'warn';
+    login.hidden = true;
+    renderRescues([]);
+    return;
+  }
   if (!status || !status.detected) {
     summary.textContent = 'No Jupyter page in this tab.';
     summary.className = '';
@@ -205,6 +213,7 @@ function add(list, term, value) {
 
 let tab = null;
 let shown = '';
+let unguarded = false; // the tab shows a Jupyter page loaded before SaveKeeper (reload.js)
 
 // refresh reads the status again and draws it when it changed.
 async function refresh() {
@@ -280,8 +289,20 @@ function showError(err) {
   summary.className = 'bad';
 }
 
+// reloadTab reloads the tab, and shows its status once it is guarded.
+async function reloadTab() {
+  await savekeeperReload.reload([tab.id]);
+  unguarded = await savekeeperReload.unguarded(tab);
+  shown = '';
+  await refresh();
+}
+
 async function main() {
   tab = await targetTab();
+  unguarded = await savekeeperReload.unguarded(tab);
+  const reload = document.getElementById('reload-tab');
+  reload.textContent = chrome.i18n.getMessage('popupReloadButton');
+  reload.addEventListener('click', () => reloadTab().catch(showError));
   await Promise.all([refresh(), renderSite()]);
   // Chromium hands an extension its policy a moment after it starts.
   chrome.storage.onChanged.addListener((changes, area) => {

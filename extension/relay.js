@@ -65,6 +65,11 @@
   // plain http), and the address it was loaded at.
   const doc = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   const loadUrl = location.href;
+  // Whether the relay ran before the page's own scripts: at document_start,
+  // as the browser runs it in a page loaded after SaveKeeper was installed.
+  // (Firefox also runs it in the pages already open when SaveKeeper is
+  // installed, too late to guard what they set up as they loaded.)
+  const early = document.readyState === 'loading';
 
   let channel = null; // the page layer's private element
 
@@ -133,11 +138,13 @@
     });
   }
 
-  // The popup's "Save now" asks the page to try its rescues at once.
-  chrome.runtime.onMessage.addListener((message, sender) => {
-    if (channel && sender.id === chrome.runtime.id && message && message.type === 'savekeeper-finish') {
-      channel.dispatchEvent(new CustomEvent(EVENT_FINISH));
-    }
+  // The popup's "Save now" asks the page to try its rescues at once; the
+  // welcome page and the popup ask whether SaveKeeper guards this page
+  // (reload.js): it does when the relay ran early and the page layer linked.
+  chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    if (sender.id !== chrome.runtime.id || !message) return false; // the extension's pages only: content scripts cannot message a tab
+    if (channel && message.type === 'savekeeper-finish') channel.dispatchEvent(new CustomEvent(EVENT_FINISH));
+    if (message.type === 'savekeeper-ping') sendResponse({ early, linked: channel !== null });
     return false;
   });
 
@@ -209,6 +216,13 @@
     channel.addEventListener(EVENT_REQUEST, onRequest);
     channel.dispatchEvent(new CustomEvent(EVENT_LINKED));
   }
-  document.addEventListener(EVENT_CHANNEL, onChannel, true);
-  document.dispatchEvent(new CustomEvent(EVENT_RELAY));
+  // A relay that came after the page's scripts (Firefox runs SaveKeeper's
+  // scripts in the pages open when it is installed) links no page layer:
+  // one that ran as late could not trust the built-ins it captured, and the
+  // page's scripts may have set a trap for the channel. Such a page is
+  // left as it was, and the welcome page and the popup ask for a reload.
+  if (early) {
+    document.addEventListener(EVENT_CHANNEL, onChannel, true);
+    document.dispatchEvent(new CustomEvent(EVENT_RELAY));
+  }
 })();

@@ -36,7 +36,7 @@ func TestStampManifest(t *testing.T) {
 			assert.NotContains(t, bg, "scripts")
 			assert.NotContains(t, m, "browser_specific_settings")
 		case "firefox":
-			assert.Equal(t, []any{"wasm_exec.js", "bodies.js", "sites.js", "notify.js", "background.js"}, bg["scripts"])
+			assert.Equal(t, []any{"wasm_exec.js", "bodies.js", "sites.js", "notify.js", "reload.js", "background.js"}, bg["scripts"])
 			assert.NotContains(t, bg, "service_worker")
 			gecko := m["browser_specific_settings"].(map[string]any)["gecko"].(map[string]any)
 			assert.Equal(t, "savekeeper@savekeeper.dev", gecko["id"])

@@ -91,7 +91,7 @@ export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic'
  */
 export async function launchBrowser({
   browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [], prefs = {},
-  hosts = [], caCert = '', firefoxPolicies = null, managedStorage = null, noticeReader = false,
+  hosts = [], caCert = '', firefoxPolicies = null, managedStorage = null, noticeReader = false, installLater = false,
 }) {
   const profile = keptProfile || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
   const downloads = path.join(profile, 'downloads'); // Firefox saves downloads here
@@ -115,7 +115,7 @@ export async function launchBrowser({
     }
     browser = await puppeteer.launch({
       executablePath: CHROMIUM, headless, pipe: true, userDataDir: profile, env,
-      enableExtensions: extensionDir ? [path.resolve(extensionDir)] : false,
+      enableExtensions: extensionDir ? [path.resolve(extensionDir)] : installLater,
       args: [...CHROMIUM_FLAGS, ...mapped, ...args],
     });
     if (extensionDir) {
@@ -166,6 +166,15 @@ export async function launchBrowser({
     if (noticeReader) await browser.installExtension(READER);
   } else {
     throw new Error(`unknown browser ${name}`);
+  }
+  // Installing SaveKeeper opens its welcome page: tests that are not about
+  // it close it, so that the tabs are theirs. A fresh profile must show it;
+  // a kept one is SaveKeeper's second start (Firefox installs the add-on
+  // anew each time, Chromium does not).
+  if (extensionDir) {
+    const welcome = await welcomePage(browser, extensionOrigin, keptProfile ? 3000 : 20000);
+    if (welcome) await welcome.close();
+    else if (!keptProfile) throw new Error('installing SaveKeeper opened no welcome page');
   }
   return {
     browser,
@@ -300,6 +309,24 @@ export async function openExtensionPage(page, url) {
     () => page.evaluate((want) => location.href === want && document.readyState === 'complete', url),
     { timeout: 15000, what: `${url} to load` },
   );
+}
+
+/**
+ * Waits up to `timeout` ms for SaveKeeper's welcome page to open and
+ * returns it, or null. (Firefox's driver reports about:blank for a tab an
+ * extension opened: its address is read in the page.)
+ */
+export async function welcomePage(browser, extensionOrigin, timeout = 20000) {
+  const want = `${extensionOrigin}/welcome.html`;
+  const until = Date.now() + timeout;
+  do {
+    for (const p of await browser.pages()) {
+      const href = p.url() === want ? want : await p.evaluate(() => location.href).catch(() => '');
+      if (href === want) return p;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } while (Date.now() < until);
+  return null;
 }
 
 /** How many saves the extension keeps, on every server, asked of the engine in a page of its own. */

@@ -43,7 +43,7 @@ function startBackground(engine) {
   const event = (name) => ({ addListener: (fn) => { listeners[name] = fn; } });
   const chrome = {
     runtime: { id: 'savekeeper-test', getURL: (p) => ORIGIN + p, onMessage: event('message'), onConnect: event('connect'),
-      onInstalled: event('installed'), OnInstalledReason: { UPDATE: 'update' } },
+      onInstalled: event('installed'), OnInstalledReason: { INSTALL: 'install', UPDATE: 'update' } },
     cookies: { onChanged: event('cookies') },
     alarms: { onAlarm: event('alarm'), get: async () => ({ name: 'savekeeper-tend' }), create() {} },
     permissions: { onRemoved: event('permissions') },

@@ -4,9 +4,13 @@
 // captured like the language's built-ins (builtins.js), the document it
 // runs in, and the limits the other parts share. In a document with an
 // opaque origin (Jupyter serves user files sandboxed) the page layer stops
-// here and does nothing.
+// here and does nothing; so it does when it comes after the page's own
+// scripts (Firefox runs SaveKeeper's scripts in the pages open when it is
+// installed): what it captured could be theirs, and the relay, which came
+// as late, does not link it either (relay.js). Such a page is reloaded.
 
 if (self.origin !== location.origin) return;
+if (document.readyState !== 'loading') return;
 
 const URL_ = URL;
 const Request_ = Request;

@@ -38,6 +38,7 @@ var scriptTypes = []struct{ Type, Means string }{
 	{"error", "background → relay, over the savekeeper-body port: the body cannot be sent"},
 	{"savekeeper-finish", "popup → relay, a runtime message to the tab: write kept saves back now"},
 	{"savekeeper-notice", "background → notice.js, a runtime message to the tab: tell the user what happened to a save (notify.js decides)"},
+	{"savekeeper-ping", "reload.js → relay, a runtime message to the tab: does SaveKeeper guard this page ({early, linked})"},
 }
 
 // scriptNames are the other names the scripts share ('savekeeper-…').
@@ -46,6 +47,7 @@ var scriptNames = []struct{ Name, Means string }{
 	{"savekeeper-body", "the port a relay fetches a kept save's body over"},
 	{"savekeeper-finish", "the popup's message to a tab's relay (scriptTypes)"},
 	{"savekeeper-notice", "the background's message to a tab's notice (scriptTypes)"},
+	{"savekeeper-ping", "the welcome page's and the popup's question to a tab's relay (scriptTypes)"},
 	{"savekeeper-tend", "the background's alarm that wakes tend"},
 	{"savekeeper-site ", "the prefix of the ids of the scripts registered for a site the user enabled (sites.js)"},
 }
@@ -79,6 +81,7 @@ var scriptLimits = []limitSpec{
 	{"MAX_SHOWN_NAME", []string{"notify"}, 60, "the longest file name a notice shows, in characters"},
 	{"OPEN_EVERY", byBackground, 2000, "the least ms between two tabs a tab's notice opens"},
 	{"BADGES_AFTER", byBackground, 200, "ms the background waits to draw every tab's badge after a change"},
+	{"RELOAD_WAIT", []string{"reload"}, 15000, "the longest ms SaveKeeper waits for a tab it reloads to load"},
 }
 
 // minInlineLength is the least number a length is compared with for the
