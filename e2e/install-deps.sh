@@ -11,8 +11,9 @@ cd "$(dirname "$0")"
 
 # nginx is the TLS proxy in front of the organisation's hub (org.test.mjs),
 # started per run from its own directory; certutil (libnss3-tools) trusts
-# that run's test CA in a Chromium profile's HOME.
-packages=(chromium firefox-esr jupyter-notebook python3-jupyter-server python3-nbclassic python3-ipykernel python3-venv gcc libc6-dev nginx libnss3-tools)
+# that run's test CA in a Chromium profile's HOME. chromium-l10n and
+# firefox-esr-l10n-de let the browsers run in German (locale.test.mjs).
+packages=(chromium chromium-l10n firefox-esr firefox-esr-l10n-de jupyter-notebook python3-jupyter-server python3-nbclassic python3-ipykernel python3-venv gcc libc6-dev nginx libnss3-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -148,27 +148,48 @@ function tend() {
 // clear a tab's own badge when the tab loads another page.
 chrome.action.setBadgeBackgroundColor({ color: '#b3261e' });
 
-// drawBadge sets the badge and tooltip of tab tabId, which shows url.
-async function drawBadge(tabId, url) {
+// drawBadge sets the badge and tooltip of tab tabId, which shows url,
+// when they changed since it last drew them there (always when `again`:
+// the browser clears them when the tab loads another page). It tells
+// whether they changed.
+const drawn = new Map(); // tab id → the badge drawn there last
+async function drawBadge(tabId, url, again = false) {
   const status = typeof url === 'string' ? await statusOf(tabId, url) : null;
   const { text, title, subs } = savekeeperNotify.badgeOf(status);
+  const key = [text, title, ...subs].join('\n');
+  if (!again && drawn.get(tabId) === key) return false;
+  drawn.set(tabId, key);
   await chrome.action.setBadgeText({ tabId, text });
   await chrome.action.setTitle({ tabId, title: chrome.i18n.getMessage(title, subs) });
+  return true;
 }
+chrome.tabs.onRemoved.addListener((tabId) => drawn.delete(tabId));
 
-// badgesLater draws the badge of every tab whose address the extension
-// may read (a page of a site it runs on), once, BADGES_AFTER ms after the
-// first call: a save kept in one tab changes the badge of every tab of
-// its server.
+// badgesLater draws the badges of every tab whose address the extension
+// may read (a page of a site it runs on), BADGES_AFTER ms after the first
+// call, once however many calls come meanwhile, and once more after a
+// round that calls came during: a save kept in one tab changes the badge
+// of every tab of its server.
 const BADGES_AFTER = 200;
 let badgesTimer = 0;
+let badgesAgain = false;
 function badgesLater() {
-  if (badgesTimer) return;
+  if (badgesTimer) {
+    badgesAgain = true;
+    return;
+  }
   badgesTimer = setTimeout(async () => {
-    badgesTimer = 0;
-    for (const tab of await chrome.tabs.query({})) {
-      if (typeof tab.id !== 'number' || typeof tab.url !== 'string') continue;
-      await drawBadge(tab.id, tab.url).catch(() => {}); // the tab may be gone
+    try {
+      for (const tab of await chrome.tabs.query({})) {
+        if (typeof tab.id !== 'number' || typeof tab.url !== 'string') continue;
+        await drawBadge(tab.id, tab.url).catch(() => {}); // the tab may be gone
+      }
+    } finally {
+      badgesTimer = 0;
+      if (badgesAgain) {
+        badgesAgain = false;
+        badgesLater();
+      }
     }
   }, BADGES_AFTER);
 }
@@ -225,7 +246,7 @@ chrome.runtime.onInstalled.addListener(async (details) => {
     if (details.reason === chrome.runtime.OnInstalledReason.INSTALL) {
       await chrome.tabs.create({ url: WELCOME });
     } else if (details.reason === chrome.runtime.OnInstalledReason.UPDATE) {
-      await savekeeperSites.update();
+      await savekeeperSites.update().catch((err) => console.error('SaveKeeper could not update its scripts:', err));
       if ((await savekeeperReload.find()).length) await chrome.tabs.create({ url: WELCOME });
     }
   } catch (err) {
@@ -244,15 +265,21 @@ chrome.permissions.onRemoved.addListener(({ origins }) => {
 // The page messages after which a server's kept saves may have changed:
 // the user is told in the tab (notify.js decides, notice.js draws).
 const NOTICE_AFTER = new Set(['rescue', 'check', 'finished']);
+// The page messages after which the tab's badge may have changed.
+const BADGE_AFTER = new Set(['hello', 'failed', 'outcome', 'rescue', 'check', 'finished']);
 let noticeChain = Promise.resolve(); // one look at a time: each compares with the last
 
 // callForPage sends a page's message to the engine and then, for the
 // types above, tells the tab what changed.
 async function callForPage(message, from) {
   const reply = await callEngine(message, from);
-  if (message.type === 'hello') drawBadge(from.tabId, from.url).catch(() => {}); // the tab may be gone
+  // What the tab's badge says may have changed (a kept save, a lost
+  // login): then so may the badges of the other tabs of its server.
+  if (BADGE_AFTER.has(message.type)) {
+    drawBadge(from.tabId, from.url, message.type === 'hello')
+      .then((changed) => { if (changed) badgesLater(); }, () => {}); // the tab may be gone
+  }
   if (NOTICE_AFTER.has(message.type)) {
-    badgesLater(); // a kept save may need the user now
     noticeChain = noticeChain.then(() => tellTab(message, reply, from))
       .catch((err) => console.error('SaveKeeper could not tell the tab:', err));
   }

@@ -4,7 +4,10 @@
 // server SaveKeeper knows with its kept saves (download, discard, forget
 // the server), also of sites the user no longer visits.
 'use strict';
-/* global savekeeperSites, savekeeperDownload, savekeeperNotify */
+/* global savekeeperSites, savekeeperDownload, savekeeperNotify, savekeeperI18n */
+
+const say = savekeeperI18n.say;
+savekeeperI18n.apply();
 
 function note(text) {
   document.getElementById('note').textContent = text;
@@ -19,16 +22,14 @@ async function showSites() {
   const [enabled, managed] = await Promise.all([savekeeperSites.registered(), savekeeperSites.managed()]);
   if (!enabled.length && !managed.length) {
     const li = document.createElement('li');
-    li.textContent = 'No other site is enabled.';
+    li.textContent = say('noOtherSite');
     list.append(li);
   }
   for (const p of managed) {
     const li = document.createElement('li');
     li.className = 'managed';
     const name = p.replace(/\/\*$/, '');
-    li.textContent = name + ': managed by your organisation' + (enabled.includes(p)
-      ? '.'
-      : '. Not allowed yet: open the site and click "Protect this site" in SaveKeeper\'s popup.');
+    li.textContent = enabled.includes(p) ? say('siteIsManaged', [name]) : say('siteManagedNotYet', [name]);
     list.append(li);
   }
   for (const p of enabled.filter((e) => !managed.includes(e))) {
@@ -36,11 +37,11 @@ async function showSites() {
     const name = p.replace(/\/\*$/, '');
     const b = document.createElement('button');
     b.type = 'button';
-    b.textContent = 'Disable';
-    b.setAttribute('aria-label', 'Disable SaveKeeper on ' + name);
+    b.textContent = say('disable');
+    b.setAttribute('aria-label', say('disableOn', [name]));
     b.addEventListener('click', () => savekeeperSites.disable(p)
-      .then(() => { note('SaveKeeper is off for ' + name + '.'); return showSites(); })
-      .catch((err) => note('Could not disable ' + name + ': ' + err.message)));
+      .then(() => { note(say('siteOffFor', [name])); return showSites(); })
+      .catch((err) => note(say('disableFailed', [name, err.message]))));
     li.append(name + ' ', b);
     list.append(li);
   }
@@ -56,16 +57,16 @@ document.getElementById('keep-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const days = Number(document.getElementById('keep-days').value);
   settings(days)
-    .then((kept) => note('Saves that could not be finished are kept for ' + kept + ' days.'))
-    .catch((err) => note('Could not change it: ' + err.message));
+    .then((kept) => note(say('keptForDays', [String(kept)])))
+    .catch((err) => note(say('changeFailed', [err.message])));
 });
 
 const noticesBox = document.getElementById('notices');
 noticesBox.addEventListener('change', () => {
   const on = noticesBox.checked;
   savekeeperNotify.setEnabled(on)
-    .then(() => note(on ? 'The Jupyter page tells you what happens to a save.' : 'The Jupyter page no longer tells you; the popup still does.'))
-    .catch((err) => note('Could not change it: ' + err.message));
+    .then(() => note(on ? say('noticesOn') : say('noticesOff')))
+    .catch((err) => note(say('changeFailed', [err.message])));
 });
 
 // ask sends the engine one of the extension's own messages and returns
@@ -77,9 +78,9 @@ async function ask(message) {
 }
 
 function sizeText(bytes) {
-  if (bytes < 1024) return bytes + ' bytes';
-  if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + ' KB';
-  return (bytes / 1024 / 1024).toFixed(1) + ' MB';
+  if (bytes < 1024) return say('sizeBytes', [String(bytes)]);
+  if (bytes < 1024 * 1024) return say('sizeKB', [(bytes / 1024).toFixed(1)]);
+  return say('sizeMB', [(bytes / 1024 / 1024).toFixed(1)]);
 }
 
 // actionButton makes a button that runs act, and says in the note what
@@ -89,7 +90,7 @@ function actionButton(text, label, act) {
   b.type = 'button';
   b.textContent = text;
   b.setAttribute('aria-label', label);
-  b.addEventListener('click', () => act(b).catch((err) => note(label + ' failed: ' + err.message)));
+  b.addEventListener('click', () => act(b).catch((err) => note(say('actionFailed', [label, err.message]))));
   return b;
 }
 
@@ -104,7 +105,7 @@ function confirmed(b, again) {
 
 async function download(r) {
   const name = await savekeeperDownload.download(r.id, r.path);
-  note('Downloaded as "' + name + '".');
+  note(say('downloadedAs', [name]));
 }
 
 // showServers lists every server the engine knows and the saves it keeps.
@@ -114,7 +115,7 @@ async function showServers() {
   list.replaceChildren();
   if (!servers.length) {
     const li = document.createElement('li');
-    li.textContent = 'SaveKeeper has not seen a Jupyter server yet.';
+    li.textContent = say('noServer');
     list.append(li);
   }
   for (const s of servers) {
@@ -122,11 +123,11 @@ async function showServers() {
     const li = document.createElement('li');
     li.className = 'server';
     const title = document.createElement('div');
-    title.textContent = where + (s.hub ? ' (JupyterHub)' : '') + (s.rescues ? ', ' + s.rescues.length + ' kept' : '');
-    const forget = actionButton('Forget this server', 'Forget ' + where, async (b) => {
-      if (!confirmed(b, 'Forget it and its kept saves?')) return;
+    title.textContent = (s.hub ? say('serverHub', [where]) : where) + (s.rescues ? say('serverKept', [String(s.rescues.length)]) : '');
+    const forget = actionButton(say('forget'), say('forgetWhat', [where]), async (b) => {
+      if (!confirmed(b, say('forgetForGood'))) return;
       await ask({ type: 'forget', url: where });
-      note('SaveKeeper forgot ' + where + '.');
+      note(say('forgot', [where]));
       await showServers();
     });
     li.append(title);
@@ -134,14 +135,14 @@ async function showServers() {
     for (const r of s.rescues || []) {
       const item = document.createElement('li');
       item.className = 'kept';
-      item.append(r.path + ', kept ' + new Date(r.taken).toLocaleString() + ', ' + sizeText(r.size) + ' ');
+      item.append(say('keptItem', [r.path, new Date(r.taken).toLocaleString(), sizeText(r.size)]) + ' ');
       item.append(
-        actionButton('Download', 'Download ' + r.path, () => download(r)),
+        actionButton(say('download'), say('downloadWhat', [r.path]), () => download(r)),
         ' ',
-        actionButton('Discard', 'Discard ' + r.path, async (b) => {
-          if (!confirmed(b, 'Discard for good?')) return;
+        actionButton(say('discard'), say('discardWhat', [r.path]), async (b) => {
+          if (!confirmed(b, say('discardForGood'))) return;
           await ask({ type: 'discard', id: r.id });
-          note('The kept save of ' + r.path + ' was discarded.');
+          note(say('discarded', [r.path]));
           await showServers();
         }),
       );
@@ -158,9 +159,9 @@ Promise.all([
   showServers(),
   settings(0).then((days) => { document.getElementById('keep-days').value = String(days); }),
   savekeeperNotify.enabled().then((on) => { noticesBox.checked = on; }),
-]).catch((err) => note('SaveKeeper could not read its settings: ' + err.message));
+]).catch((err) => note(say('settingsError', [err.message])));
 
 // Chromium hands an extension its policy a moment after it starts.
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'managed') showSites().catch((err) => note('SaveKeeper could not read its sites: ' + err.message));
+  if (area === 'managed') showSites().catch((err) => note(say('sitesError', [err.message])));
 });

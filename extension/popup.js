@@ -2,20 +2,23 @@
 // active one, or, when the popup is opened as a page, the tab showing the
 // URL given as ?for=<url> (or the tab given as ?tab=<id>).
 'use strict';
-/* global savekeeperSites, savekeeperDownload, savekeeperReload */
+/* global savekeeperSites, savekeeperDownload, savekeeperReload, savekeeperI18n */
 
-const FLAVORS = { classic: 'classic Notebook', lab: 'JupyterLab', notebook7: 'Notebook 7' };
+const say = savekeeperI18n.say;
 
+const FLAVORS = { classic: 'flavorClassic', lab: 'flavorLab', notebook7: 'flavorNotebook7' }; // message names
+
+// PROBLEMS names, per problem, the message that says it (in _locales).
 const PROBLEMS = {
-  'login-required': 'Your Jupyter login has expired. Log in again to keep saving.',
-  'mismatch-persists': 'The server refuses the token it set. Reloading the page may help.',
-  'no-cookie-after-renewal': 'The server did not set a new token. Your browser may be blocking its cookies.',
-  'renewal-timeout': 'Renewing the token took too long. Is the server running?',
-  'renewal-failed': 'Renewing the token failed. Is the server running?',
-  'renewal-failed-recently': 'Renewing the token failed a moment ago.',
-  'renewal-needs-navigation': 'This JupyterHub renews tokens only when a page is opened.',
-  'cookies-unreadable': 'SaveKeeper cannot read this site\'s cookies.',
-  'cookie-httponly': 'This server\'s _xsrf cookie is HttpOnly, so Jupyter\'s own pages cannot read it, and SaveKeeper does not hand it to them. Ask its admin to remove httponly from xsrf_cookie_kwargs.',
+  'login-required': 'problemLogin',
+  'mismatch-persists': 'problemMismatch',
+  'no-cookie-after-renewal': 'problemNoCookie',
+  'renewal-timeout': 'problemRenewalTimeout',
+  'renewal-failed': 'problemRenewalFailed',
+  'renewal-failed-recently': 'problemRenewalFailedRecently',
+  'renewal-needs-navigation': 'problemNeedsNavigation',
+  'cookies-unreadable': 'problemCookiesUnreadable',
+  'cookie-httponly': 'problemHttpOnly',
 };
 
 async function targetTab() {
@@ -37,28 +40,27 @@ function formatTime(ms) {
 }
 
 function tokenText(token) {
-  if (token.error) return 'unknown: ' + token.error;
-  if (!token.present) return 'missing; SaveKeeper renews it at the next save';
-  let text = 'present (cookie path ' + token.path;
-  text += token.expires ? ', expires ' + formatTime(token.expires) + ')' : ', until the browser closes)';
-  if (token.count > 1) text += '; ' + token.count + ' _xsrf cookies, one may hide another';
+  if (token.error) return say('tokenUnknown', [token.error]);
+  if (!token.present) return say('tokenMissing');
+  let text = token.expires ? say('tokenExpires', [token.path, formatTime(token.expires)]) : say('tokenSession', [token.path]);
+  if (token.count > 1) text += ' ' + say('tokenMany', [String(token.count)]);
   return text;
 }
 
-// WHY says, per reason, why a save is kept and what happens next.
+// WHY names, per reason, the message that says why a save is kept and
+// what happens next.
 const WHY = {
-  'server-unreachable': 'The server did not answer. SaveKeeper saves it as soon as the server is back.',
-  'server-error': 'The server failed to save it. SaveKeeper tries again.',
-  'server-stopped': 'Your server is not running. SaveKeeper saves it once you start it again from the hub\'s home page.',
-  'login-required': 'Your login expired. SaveKeeper saves it after you log in again.',
-  'changed-on-server': 'Not saved: the file was changed on the server after your edit began. ' +
-    'Download your version, or use "Save now" to replace the server\'s.',
+  'server-unreachable': 'whyUnreachable',
+  'server-error': 'whyServerError',
+  'server-stopped': 'whyStopped',
+  'login-required': 'whyLogin',
+  'changed-on-server': 'whyConflict',
 };
 
 function sizeText(bytes) {
-  if (bytes >= 1024 * 1024) return (bytes / 1024 / 1024).toFixed(1) + ' MB';
-  if (bytes >= 1024) return Math.round(bytes / 1024) + ' KB';
-  return bytes + ' bytes';
+  if (bytes >= 1024 * 1024) return say('sizeMB', [(bytes / 1024 / 1024).toFixed(1)]);
+  if (bytes >= 1024) return say('sizeKB', [String(Math.round(bytes / 1024))]);
+  return say('sizeBytes', [String(bytes)]);
 }
 
 function baseName(path) {
@@ -75,16 +77,16 @@ function render(tab, status) {
   current = { tab, status };
   document.getElementById('reload-state').hidden = !unguarded;
   if (unguarded) {
-    summary.textContent = chrome.i18n.getMessage('popupReload');
+    summary.textContent = say('popupReload');
     summary.className = 'warn';
     login.hidden = true;
     renderRescues([]);
     return;
   }
   if (!status || !status.detected) {
-    summary.textContent = 'No Jupyter page in this tab.';
+    summary.textContent = say('popupNoJupyter');
     summary.className = '';
-    add(details, 'Jupyter', 'not detected');
+    add(details, say('labelJupyter'), say('notDetected'));
     details.hidden = false;
     login.hidden = true;
     renderRescues([]);
@@ -92,35 +94,34 @@ function render(tab, status) {
   }
   const rescues = status.rescues || [];
   const loginLost = status.lastProblem === 'login-required' || rescues.some((r) => r.reason === 'login-required');
-  const problem = status.lastProblem && PROBLEMS[status.lastProblem];
+  const problem = status.lastProblem && PROBLEMS[status.lastProblem] && say(PROBLEMS[status.lastProblem]);
   if (loginLost) {
-    summary.textContent = PROBLEMS['login-required'];
+    summary.textContent = say(PROBLEMS['login-required']);
     summary.className = 'bad';
   } else if (rescues.length) {
-    summary.textContent = rescues.length === 1
-      ? 'One save could not be finished. SaveKeeper keeps it.'
-      : rescues.length + ' saves could not be finished. SaveKeeper keeps them.';
+    summary.textContent = rescues.length === 1 ? say('keptOne') : say('keptMany', [String(rescues.length)]);
     summary.className = 'warn';
   } else if (problem) {
     summary.textContent = problem;
     summary.className = 'warn';
   } else {
-    summary.textContent = status.token.present ? 'Saves are protected.' : 'Saves are protected; the token will be renewed.';
+    summary.textContent = status.token.present ? say('protected') : say('protectedRenew');
     summary.className = 'ok';
   }
   login.hidden = !loginLost;
   document.getElementById('login-link').href = status.origin + status.baseUrl;
   renderRescues(rescues);
-  add(details, 'Jupyter', 'detected (' + (FLAVORS[status.flavor] || status.flavor) + (status.hub ? ', JupyterHub' : '') + ')');
-  add(details, 'Server', status.origin + status.baseUrl);
-  add(details, 'Token', tokenText(status.token));
-  add(details, 'Last renewal', status.lastRenewal
-    ? formatTime(status.lastRenewal) + ' (' + status.renewals + ' in all)'
-    : 'never');
-  add(details, 'Saves seen', String(status.savesSeen));
-  add(details, 'Saves recovered', String(status.savesRecovered));
-  if (status.savesFailed) add(details, 'Saves failed', String(status.savesFailed));
-  if (status.savesKept) add(details, 'Saves kept', status.savesKept + ' (' + status.savesFinished + ' finished later)');
+  const flavor = FLAVORS[status.flavor] ? say(FLAVORS[status.flavor]) : status.flavor;
+  add(details, say('labelJupyter'), status.hub ? say('detectedHub', [flavor]) : say('detected', [flavor]));
+  add(details, say('labelServer'), status.origin + status.baseUrl);
+  add(details, say('labelToken'), tokenText(status.token));
+  add(details, say('labelLastRenewal'), status.lastRenewal
+    ? say('renewedAt', [formatTime(status.lastRenewal), String(status.renewals)])
+    : say('never'));
+  add(details, say('labelSavesSeen'), String(status.savesSeen));
+  add(details, say('labelSavesRecovered'), String(status.savesRecovered));
+  if (status.savesFailed) add(details, say('labelSavesFailed'), String(status.savesFailed));
+  if (status.savesKept) add(details, say('labelSavesKept'), say('savesKept', [String(status.savesKept), String(status.savesFinished)]));
   details.hidden = false;
 }
 
@@ -138,16 +139,16 @@ function renderRescues(rescues) {
     file.id = 'file-' + r.id;
     file.textContent = r.path;
     const when = document.createElement('div');
-    when.textContent = 'Kept ' + formatTime(r.taken) + ', ' + sizeText(r.size);
+    when.textContent = say('keptAt', [formatTime(r.taken), sizeText(r.size)]);
     const why = document.createElement('p');
     why.className = 'why';
-    why.textContent = WHY[r.reason] || 'The server refused it. SaveKeeper tries again.';
+    why.textContent = say(WHY[r.reason] || 'whyRefused');
     const actions = document.createElement('div');
     actions.className = 'actions';
     actions.append(
-      button(r.path.endsWith('.ipynb') ? 'Download .ipynb' : 'Download', file.id, r.id + ':download', () => download(r)),
-      button('Save now', file.id, r.id + ':save', () => saveNow(r)),
-      button(confirming.has(r.id) ? 'Discard for good?' : 'Discard', file.id, r.id + ':discard', (b) => discard(r, b)),
+      button(r.path.endsWith('.ipynb') ? say('downloadIpynb') : say('download'), file.id, r.id + ':download', () => download(r)),
+      button(say('saveNow'), file.id, r.id + ':save', () => saveNow(r)),
+      button(confirming.has(r.id) ? say('discardForGood') : say('discard'), file.id, r.id + ':discard', (b) => discard(r, b)),
     );
     li.append(file, when, why, actions);
     list.append(li);
@@ -171,7 +172,7 @@ function button(text, about, key, onClick) {
 
 async function download(r) {
   const name = await savekeeperDownload.download(r.id, r.path);
-  setStatusNote('Downloaded as "' + name + '".');
+  setStatusNote(say('downloadedAs', [name]));
 }
 
 async function saveNow(r) {
@@ -180,7 +181,7 @@ async function saveNow(r) {
   if (current && current.tab && typeof current.tab.id === 'number') {
     await chrome.tabs.sendMessage(current.tab.id, { type: 'savekeeper-finish' }).catch(() => {});
   }
-  setStatusNote('Saving ' + baseName(r.path) + '…');
+  setStatusNote(say('saving', [baseName(r.path)]));
 }
 
 // discard asks once more before it throws a kept save away.
@@ -188,13 +189,13 @@ const confirming = new Set(); // ids whose Discard was pressed once
 async function discard(r, b) {
   if (!confirming.has(r.id)) {
     confirming.add(r.id);
-    b.textContent = 'Discard for good?';
+    b.textContent = say('discardForGood');
     return;
   }
   confirming.delete(r.id);
   const reply = await chrome.runtime.sendMessage({ type: 'discard', id: r.id });
   if (reply && reply.error) throw new Error(reply.error);
-  setStatusNote('The kept save of ' + baseName(r.path) + ' was discarded.');
+  setStatusNote(say('discarded', [baseName(r.path)]));
   await refresh();
 }
 
@@ -244,23 +245,16 @@ async function renderSite() {
   }
   const [on, managed] = await Promise.all([savekeeperSites.enabled(url), savekeeperSites.isManaged(url)]);
   const host = new URL(url).host;
-  let text = on
-    ? 'SaveKeeper is on for ' + host + '.'
-    : 'SaveKeeper is off for ' + host + '. Turn it on to protect saves on this site.';
-  if (managed) {
-    text = on
-      ? 'SaveKeeper is on for ' + host + ', as your organisation asks.'
-      : 'Your organisation asks SaveKeeper to protect this site. Allow it once, and saves on ' + host + ' are protected.';
-  }
+  let text = on ? say('siteOn', [host]) : say('siteOff', [host]);
+  if (managed) text = on ? say('siteOnManaged', [host]) : say('siteManaged', [host]);
   document.getElementById('site-text').textContent = text;
   // Loopback addresses are built in; any other plain-http site sends the
   // token, the login and the notebooks across the network unencrypted.
   const warning = document.getElementById('site-warning');
   warning.hidden = new URL(url).protocol !== 'http:';
-  warning.textContent = 'Warning: ' + host + ' is not encrypted (http). Anyone on the network between you and it ' +
-    'can read your notebooks and the token that protects them, with or without SaveKeeper. Ask its admin for https.';
+  warning.textContent = say('siteHttp', [host]);
   const b = document.getElementById('site-button');
-  b.textContent = on ? 'Disable on this site' : managed ? 'Protect this site' : 'Enable on this site';
+  b.textContent = on ? say('siteDisable') : managed ? say('siteProtect') : say('siteEnable');
   b.onclick = () => (on ? disableSite(url) : enableSite(url)).catch(showError);
   b.hidden = on && managed;
   section.hidden = false;
@@ -269,39 +263,40 @@ async function renderSite() {
 async function enableSite(url) {
   // No await before enable: the browser asks the user only from a click.
   if (!(await savekeeperSites.enable(url))) {
-    setStatusNote('SaveKeeper stays off for this site.');
+    setStatusNote(say('siteStaysOff'));
     return;
   }
   if (tab && typeof tab.id === 'number') await chrome.tabs.reload(tab.id);
-  setStatusNote('SaveKeeper is on for this site. The page reloads.');
+  setStatusNote(say('siteNowOn'));
   await renderSite();
 }
 
 async function disableSite(url) {
   await savekeeperSites.disable(savekeeperSites.pattern(url));
-  setStatusNote('SaveKeeper is off for this site.');
+  setStatusNote(say('siteNowOff'));
   await renderSite();
 }
 
 function showError(err) {
   const summary = document.getElementById('summary');
-  summary.textContent = 'SaveKeeper could not read its status: ' + err.message;
+  summary.textContent = say('statusError', [err.message]);
   summary.className = 'bad';
 }
 
 // reloadTab reloads the tab, and shows its status once it is guarded.
 async function reloadTab() {
-  await savekeeperReload.reload([tab.id]);
+  await savekeeperReload.reload([tab]);
   unguarded = await savekeeperReload.unguarded(tab);
   shown = '';
   await refresh();
 }
 
 async function main() {
+  savekeeperI18n.apply();
   tab = await targetTab();
   unguarded = await savekeeperReload.unguarded(tab);
   const reload = document.getElementById('reload-tab');
-  reload.textContent = chrome.i18n.getMessage('popupReloadButton');
+  reload.textContent = say('popupReloadButton');
   reload.addEventListener('click', () => reloadTab().catch(showError));
   await Promise.all([refresh(), renderSite()]);
   // Chromium hands an extension its policy a moment after it starts.

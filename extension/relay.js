@@ -65,11 +65,12 @@
   // plain http), and the address it was loaded at.
   const doc = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   const loadUrl = location.href;
-  // Whether the relay ran before the page's own scripts: at document_start,
-  // as the browser runs it in a page loaded after SaveKeeper was installed.
+  // Whether the relay ran before the page's own scripts (none is parsed
+  // yet): at document_start, as the browser runs it in a page loaded after
+  // SaveKeeper was installed.
   // (Firefox also runs it in the pages already open when SaveKeeper is
   // installed, too late to guard what they set up as they loaded.)
-  const early = document.readyState === 'loading';
+  const early = document.readyState === 'loading' && document.scripts.length === 0;
 
   let channel = null; // the page layer's private element
 

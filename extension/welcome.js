@@ -6,6 +6,7 @@
 /* global savekeeperI18n, savekeeperReload */
 
 const say = savekeeperI18n.say;
+let listed = []; // the tabs shown, {id, title, url}
 
 // show lists the tabs to reload, or says that none needs it.
 async function show() {
@@ -19,16 +20,15 @@ async function show() {
     return li;
   }));
   button.hidden = tabs.length === 0;
-  button.dataset.tabs = tabs.map((t) => t.id).join(',');
+  listed = tabs;
   document.getElementById('reload-text').textContent = tabs.length ? say('welcomeReloadSome') : say('welcomeReloadNone');
 }
 
 document.getElementById('reload-button').addEventListener('click', async (event) => {
   const button = event.currentTarget;
-  const ids = button.dataset.tabs.split(',').filter(Boolean).map(Number);
   button.disabled = true;
   document.getElementById('reload-text').textContent = say('welcomeReloading');
-  await savekeeperReload.reload(ids);
+  await savekeeperReload.reload(listed);
   button.disabled = false;
   await show();
   if (document.getElementById('reload-button').hidden) document.getElementById('reload-text').textContent = say('welcomeReloaded');

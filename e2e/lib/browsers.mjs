@@ -85,13 +85,16 @@ export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic'
  * browser's own policy file: Chromium's in /etc/chromium/policies/managed
  * (Chromium has no other; see chromiumPolicy), Firefox's 3rdparty policy.
  * `noticeReader` installs the test kit's reader of SaveKeeper's notice in
- * Firefox (reader/reader.js; Chromium's driver needs none).
- * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object, hosts?: string[], caCert?: string, firefoxPolicies?: object, managedStorage?: object, noticeReader?: boolean}} options
+ * Firefox (reader/reader.js; Chromium's driver needs none). `installLater`
+ * starts Chromium ready for the test to install the extension itself
+ * (browser.installExtension) with pages open. `locale` ('de') is the
+ * language the browser shows.
+ * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object, hosts?: string[], caCert?: string, firefoxPolicies?: object, managedStorage?: object, noticeReader?: boolean, installLater?: boolean, locale?: string}} options
  * @returns {Promise<{browser: import('puppeteer-core').Browser, extensionOrigin: string|null, close: () => Promise<void>}>}
  */
 export async function launchBrowser({
   browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [], prefs = {},
-  hosts = [], caCert = '', firefoxPolicies = null, managedStorage = null, noticeReader = false, installLater = false,
+  hosts = [], caCert = '', firefoxPolicies = null, managedStorage = null, noticeReader = false, installLater = false, locale = '',
 }) {
   const profile = keptProfile || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
   const downloads = path.join(profile, 'downloads'); // Firefox saves downloads here
@@ -102,11 +105,14 @@ export async function launchBrowser({
   if (name === 'chromium') {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
     let env = process.env;
+    // Chromium on Linux takes its language from the environment (its
+    // translations are in chromium-l10n).
+    if (locale) env = { ...env, LANGUAGE: locale, LANG: `${locale}_${locale.toUpperCase()}.UTF-8`, LC_ALL: '' };
     if (caCert) {
       const home = fs.mkdtempSync(path.join(os.tmpdir(), 'savekeeper-home-'));
       scratch.push(home);
       trustInNss(home, caCert);
-      env = { ...process.env, HOME: home };
+      env = { ...env, HOME: home };
     }
     const mapped = hosts.length ? [`--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`] : [];
     if (managedStorage) {
@@ -116,7 +122,7 @@ export async function launchBrowser({
     browser = await puppeteer.launch({
       executablePath: CHROMIUM, headless, pipe: true, userDataDir: profile, env,
       enableExtensions: extensionDir ? [path.resolve(extensionDir)] : installLater,
-      args: [...CHROMIUM_FLAGS, ...mapped, ...args],
+      args: [...CHROMIUM_FLAGS, ...mapped, ...(locale ? [`--lang=${locale}`] : []), ...args],
     });
     if (extensionDir) {
       const worker = await browser.waitForTarget(
@@ -140,6 +146,8 @@ export async function launchBrowser({
       executablePath = install;
     }
     if (hosts.length) prefs = { 'network.dns.localDomains': hosts.join(','), ...prefs };
+    // Firefox's language, from its language pack (firefox-esr-l10n-<locale>).
+    if (locale) prefs = { 'intl.locale.requested': locale, ...prefs };
     browser = await puppeteer.launch({
       browser: 'firefox', executablePath, headless, userDataDir: profile,
       args: ['--remote-allow-system-access'],

@@ -48,7 +48,7 @@ function startBackground(engine) {
     alarms: { onAlarm: event('alarm'), get: async () => ({ name: 'savekeeper-tend' }), create() {} },
     permissions: { onRemoved: event('permissions') },
     action: { setBadgeBackgroundColor() {}, setBadgeText: async () => {}, setTitle: async () => {} },
-    tabs: { query: async () => [] },
+    tabs: { query: async () => [], onRemoved: event('tabRemoved') },
   };
   const logged = [];
   const log = (...args) => logged.push(args.map(String).join(' '));

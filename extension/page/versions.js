@@ -88,7 +88,10 @@ function answerSaveCheck(response, key) {
       { __proto__: null, status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } });
   };
   return apply(promiseThen, response, [(r) => {
-    if (r.status === 401 || r.status === 403 || r.status === 424 || r.status >= 500) return stand(r.status);
+    // A refusal (401, 403) the pipeline could not recover is a lost login
+    // or token: the engine's last problem says which, not the status.
+    if (r.status === 401 || r.status === 403) return stand(0);
+    if (r.status === 424 || r.status >= 500) return stand(r.status);
     apply(mapDelete, unchecked, [key]);
     if (r.ok) apply(promiseThen, readPrefix(r), [(t) => track(key, t), noop]);
     return r;
