@@ -87,6 +87,40 @@ async function waitForBadge(popup, pageUrl, text) {
 }
 
 /**
+ * The popup's diagnostics for a bug report: what a maintainer needs of
+ * the tab (browser, version, server kind, the token cookie's path, counts,
+ * the last problem, why saves are kept), and no value of any of the
+ * server's cookies, its login token or a file name. "Copy diagnostics"
+ * puts exactly that on the clipboard (read back in Chromium, whose driver
+ * can grant the popup the clipboard).
+ */
+async function checkDiagnostics(b, popup, server, browserName) {
+  const report = await popup.evaluate(() => document.getElementById('diagnostics-text').textContent);
+  assert.match(report, /^SaveKeeper \d+\.\d+\.\d+\nBrowser: Mozilla\/5\.0 .+\nLanguage: en/);
+  assert.match(report, /Server: classic, http, base URL \/\n/);
+  assert.match(report, /Token: (present, cookie path \/|missing)/);
+  assert.match(report, /Last problem: login-required/);
+  assert.match(report, /Kept now: (login-required|save-refused|server-unreachable) \(\d+ bytes\)/);
+  const secrets = [server.token, ...(await getCookies(b.browser, server.url)).map((c) => c.value)].filter((v) => v.length >= 8);
+  assert.ok(secrets.length > 0, 'the server set cookies to look for');
+  for (const secret of secrets) assert.ok(!report.includes(secret), `the report holds a secret: ${report}`);
+  assert.ok(!/\.ipynb/.test(report), 'the report names no file');
+  if (browserName === 'chromium') {
+    await popup.browserContext().overridePermissions(b.extensionOrigin, ['clipboard-read', 'clipboard-sanitized-write']);
+  }
+  await popup.bringToFront();
+  await popup.click('#diagnostics summary');
+  await popup.click('#copy-diagnostics');
+  if (browserName === 'chromium') {
+    await waitFor(async () => /Diagnostics copied/.test(await popupText(popup)), { what: 'the popup to say the diagnostics were copied' });
+    assert.equal(await popup.evaluate(() => navigator.clipboard.readText()), report, 'the clipboard holds the report');
+  } else {
+    await waitFor(async () => /Diagnostics copied|did not let SaveKeeper copy/.test(await popupText(popup)), { what: 'the popup to say what became of the copy' });
+  }
+  await popup.click('#diagnostics summary'); // closed again, as the popup opens
+}
+
+/**
  * Classic Notebook 6: save once, stop the server, edit and save (it fails),
  * optionally change the file on disk, start the server again. Resolves to
  * what the test needs to judge, with the page and popup still open.
@@ -233,8 +267,8 @@ for (const browserName of BROWSERS) {
     });
 
     for (const withExt of [true, false]) {
-      test(`classic Notebook, login lost: ${withExt ? 'the popup says "log in again"; after logging in with the token URL the edit lands'
-        : 'without the extension the edit stays lost after logging in again'}`, { timeout: TEST_TIMEOUT }, async () => {
+      test(`classic Notebook, login lost: ${withExt ? 'the page and the popup say "log in again", the badge says the save needs the user; the notice\'s "Log in again" opens the server\'s login, and after logging in there with the token the edit lands and the page says so'
+        : 'without the extension the edit stays lost after logging in again, and nothing is said'}`, { timeout: TEST_TIMEOUT }, async () => {
         const b = withExt ? pair.withExt : pair.without;
         const server = await startJupyter({ flavor: 'notebook6' });
         const name = `login-${withExt}-${browserName}.ipynb`;
@@ -255,15 +289,32 @@ for (const browserName of BROWSERS) {
             const link = await popup.evaluate(() => document.getElementById('login-link').href);
             assert.equal(link, server.url, 'the link opens the server, which asks for the login');
             await checkPopup(popup, 'login-needed', browserName);
+            assert.equal(await waitForBadge(popup, page.url(), '!'), 'SaveKeeper: a kept save of this server needs you. Click to see what to do.');
+            await checkDiagnostics(b, popup, server, browserName);
           }
-          const login = await b.browser.newPage();
-          await login.goto(`${server.url}tree?token=${server.token}`, { waitUntil: 'domcontentloaded' });
+          // The user logs in again: with SaveKeeper from the notice's button,
+          // which opens the server, whose login page takes the token.
+          let login;
+          if (withExt) {
+            await waitForNotice(page, /login has expired/, 'SaveKeeper\'s notice that the login is lost');
+            await clickNotice(page, 'Log in again');
+            login = await waitFor(() => tabWhere(b.browser, (href) => href.startsWith(`${server.url}login`)),
+              { timeout: 15000, what: 'the server\'s login page, opened by the notice' });
+          } else {
+            login = await b.browser.newPage();
+            await login.goto(`${server.url}login`, { waitUntil: 'domcontentloaded' });
+          }
+          await login.waitForSelector('input[name="password"]');
+          await login.type('input[name="password"]', server.token);
+          await Promise.all([login.waitForNavigation({ waitUntil: 'domcontentloaded' }).catch(() => {}), login.keyboard.press('Enter')]);
           if (withExt) {
             await waitFor(() => firstCellOnDisk(server, name) === text, { timeout: LANDS_WITHIN, what: 'the edit on disk' });
+            await waitForNotice(page, /is saved/, 'SaveKeeper\'s notice that the kept save landed');
             await waitFor(async () => !(await popupText(popup)).includes('Kept saves'), { timeout: 15000, what: 'the popup to clear' });
           } else {
             await new Promise((resolve) => setTimeout(resolve, NOT_BY_ITSELF));
             assert.notEqual(firstCellOnDisk(server, name), text, 'the edit never reached the disk');
+            assert.equal(await noticeText(page), '', 'nothing tells the user');
           }
           await login.close();
         } finally {
@@ -307,16 +358,25 @@ for (const browserName of BROWSERS) {
         assert.equal(file.length, sent.bytes, 'the download has the notebook\'s size');
         assert.equal(crypto.createHash('sha256').update(file).digest('hex'), sent.sha, 'the download is the notebook that was sent');
 
-        // "Discard" asks once more, then the kept save and its body go. (The
-        // keyboard is tried on "Save now" above: after a download, Firefox's
-        // driver cannot give a page the keyboard focus again.)
+        // "Discard" asks "Discard for good?" with Yes and Cancel; Cancel
+        // keeps it, Yes discards it and its body. (The keyboard is tried on
+        // "Save now" above: after a download, Firefox's driver cannot give a
+        // page the keyboard focus again.)
         const id = await popup.evaluate(() => document.querySelector('button[data-key$=":discard"]').dataset.key.split(':')[0]);
         const badge = Number((await badgeOf(popup, page.url())).text);
         assert.ok(badge >= 1, 'the tab\'s badge counts the kept save');
-        await popup.click('button[data-key$=":discard"]');
-        await waitFor(() => popup.evaluate(() => document.querySelector('button[data-key$=":discard"]').textContent === 'Discard for good?'),
-          { what: 'the second question' });
-        await popup.click('button[data-key$=":discard"]');
+        const question = async () => {
+          await popup.click(`button[data-key="${id}:discard"]`);
+          await waitFor(() => popup.evaluate((rid) => document.activeElement && document.activeElement.dataset.key === `${rid}:cancel` &&
+            /Discard for good\?\s*Yes, discard\s*Cancel/.test(document.activeElement.parentElement.innerText), id), { what: 'the question, Cancel focused' });
+        };
+        await question();
+        await popup.click(`button[data-key="${id}:cancel"]`);
+        await waitFor(() => popup.evaluate((rid) => document.activeElement && document.activeElement.dataset.key === `${rid}:discard`, id),
+          { what: 'Cancel to bring back the actions, Discard focused' });
+        assert.match(await popupText(popup), /big\.ipynb/, 'Cancel keeps the save');
+        await question();
+        await popup.click(`button[data-key="${id}:yes"]`);
         await waitFor(async () => !(await popupText(popup)).includes('big.ipynb'), { timeout: 15000, what: 'the kept save to go' });
         await waitForBadge(popup, page.url(), badge > 1 ? String(badge - 1) : ''); // one less
         await waitFor(() => popup.evaluate((rid) => savekeeperBodies.get(rid).then((parts) => parts === null), id),

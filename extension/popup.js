@@ -75,6 +75,7 @@ function render(tab, status) {
   const login = document.getElementById('login');
   details.replaceChildren();
   current = { tab, status };
+  document.getElementById('diagnostics-text').textContent = diagnostics(status);
   document.getElementById('reload-state').hidden = !unguarded;
   if (unguarded) {
     summary.textContent = say('popupReload');
@@ -126,11 +127,12 @@ function render(tab, status) {
 }
 
 // renderRescues lists the kept saves with their actions, keeping the
-// keyboard focus on the same button when the list is drawn again.
-function renderRescues(rescues) {
+// keyboard focus on the same button when the list is drawn again (or on
+// `focus`, the key of a button to move it to).
+function renderRescues(rescues, focus = '') {
   const section = document.getElementById('rescues');
   const list = document.getElementById('rescue-list');
-  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : '';
+  const focused = focus || (document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : '');
   list.replaceChildren();
   for (const r of rescues) {
     const li = document.createElement('li');
@@ -145,11 +147,20 @@ function renderRescues(rescues) {
     why.textContent = say(WHY[r.reason] || 'whyRefused');
     const actions = document.createElement('div');
     actions.className = 'actions';
-    actions.append(
-      button(r.path.endsWith('.ipynb') ? say('downloadIpynb') : say('download'), file.id, r.id + ':download', () => download(r)),
-      button(say('saveNow'), file.id, r.id + ':save', () => saveNow(r)),
-      button(confirming.has(r.id) ? say('discardForGood') : say('discard'), file.id, r.id + ':discard', (b) => discard(r, b)),
-    );
+    if (confirming.has(r.id)) {
+      const question = document.createElement('span');
+      question.className = 'question';
+      question.textContent = say('discardForGood');
+      actions.append(question,
+        button(say('discardYes'), file.id, r.id + ':yes', () => discard(r)),
+        button(say('discardCancel'), file.id, r.id + ':cancel', () => askDiscard(r, false)));
+    } else {
+      actions.append(
+        button(r.path.endsWith('.ipynb') ? say('downloadIpynb') : say('download'), file.id, r.id + ':download', () => download(r)),
+        button(say('saveNow'), file.id, r.id + ':save', () => saveNow(r)),
+        button(say('discard'), file.id, r.id + ':discard', () => askDiscard(r, true)),
+      );
+    }
     li.append(file, when, why, actions);
     list.append(li);
   }
@@ -184,14 +195,18 @@ async function saveNow(r) {
   setStatusNote(say('saving', [baseName(r.path)]));
 }
 
-// discard asks once more before it throws a kept save away.
-const confirming = new Set(); // ids whose Discard was pressed once
-async function discard(r, b) {
-  if (!confirming.has(r.id)) {
-    confirming.add(r.id);
-    b.textContent = say('discardForGood');
-    return;
-  }
+// askDiscard shows, in place of a kept save's actions, the question
+// whether to discard it for good, with Yes and Cancel (the focus on
+// Cancel), or (ask false) its actions again.
+const confirming = new Set(); // ids whose Discard asks its question
+function askDiscard(r, ask) {
+  if (ask) confirming.add(r.id);
+  else confirming.delete(r.id);
+  renderRescues((current && current.status && current.status.rescues) || [], r.id + (ask ? ':cancel' : ':discard'));
+}
+
+// discard throws a kept save away, once the user said yes.
+async function discard(r) {
   confirming.delete(r.id);
   const reply = await chrome.runtime.sendMessage({ type: 'discard', id: r.id });
   if (reply && reply.error) throw new Error(reply.error);
@@ -202,6 +217,51 @@ async function discard(r, b) {
 function setStatusNote(text) {
   const summary = document.getElementById('summary');
   summary.textContent = text;
+}
+
+// diagnostics returns the report "Copy diagnostics" puts on the
+// clipboard: the browser, SaveKeeper's version, and what the engine says
+// of the tab's server (its kind, the token cookie's path and expiry, the
+// counts of saves, renewals and refusals, the last problem, why saves
+// are kept). Never a token or cookie value, nor a file name or notebook.
+// In English, for the people who read bug reports.
+function diagnostics(status) {
+  const lines = [
+    'SaveKeeper ' + chrome.runtime.getManifest().version,
+    'Browser: ' + navigator.userAgent,
+    'Language: ' + chrome.i18n.getUILanguage(),
+  ];
+  const iso = (ms) => (ms ? new Date(ms).toISOString() : 'never');
+  if (unguarded) lines.push('Tab: a Jupyter page loaded before SaveKeeper (not guarded until reloaded)');
+  if (!status || !status.detected) {
+    lines.push('Tab: no Jupyter page SaveKeeper knows');
+    return lines.join('\n');
+  }
+  const t = status.token;
+  lines.push(
+    'Server: ' + status.flavor + (status.hub ? ' on JupyterHub' : '') + ', ' + new URL(status.origin).protocol.replace(':', '') +
+      ', base URL ' + status.baseUrl.replace(/[^/]+/g, '…'), // its shape, not its names
+    'Token: ' + (t.error ? 'unreadable (' + t.error + ')' : t.present
+      ? 'present, cookie path ' + t.path + ', expires ' + (t.expires ? iso(t.expires) : 'with the session')
+      : 'missing') + ', _xsrf cookies: ' + t.count,
+    'Renewals: ' + status.renewals + ', last ' + iso(status.lastRenewal),
+    'Saves: ' + status.savesSeen + ' seen, ' + status.savesRecovered + ' recovered, ' + status.savesFailed + ' failed, ' +
+      status.savesKept + ' kept, ' + status.savesFinished + ' finished later',
+    'Last problem: ' + (status.lastProblem || 'none'),
+    'Kept now: ' + ((status.rescues || []).map((r) => (r.reason || 'unknown') + ' (' + r.size + ' bytes)').join(', ') || 'none'),
+  );
+  return lines.join('\n');
+}
+
+// copyDiagnostics puts the report on the clipboard, and says so.
+async function copyDiagnostics() {
+  const text = document.getElementById('diagnostics-text').textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+    setStatusNote(say('diagnosticsCopied'));
+  } catch (e) {
+    setStatusNote(say('diagnosticsNotCopied'));
+  }
 }
 
 function add(list, term, value) {
@@ -298,6 +358,7 @@ async function main() {
   const reload = document.getElementById('reload-tab');
   reload.textContent = say('popupReloadButton');
   reload.addEventListener('click', () => reloadTab().catch(showError));
+  document.getElementById('copy-diagnostics').addEventListener('click', () => copyDiagnostics());
   await Promise.all([refresh(), renderSite()]);
   // Chromium hands an extension its policy a moment after it starts.
   chrome.storage.onChanged.addListener((changes, area) => {

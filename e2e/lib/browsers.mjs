@@ -88,13 +88,13 @@ export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic'
  * Firefox (reader/reader.js; Chromium's driver needs none). `installLater`
  * starts Chromium ready for the test to install the extension itself
  * (browser.installExtension) with pages open. `locale` ('de') is the
- * language the browser shows.
- * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object, hosts?: string[], caCert?: string, firefoxPolicies?: object, managedStorage?: object, noticeReader?: boolean, installLater?: boolean, locale?: string}} options
+ * language the browser shows; `dark` puts it in its dark colour scheme.
+ * @param {{browser: 'chromium'|'firefox', extensionDir?: string|null, headless?: boolean, profile?: string, uuid?: string, args?: string[], prefs?: object, hosts?: string[], caCert?: string, firefoxPolicies?: object, managedStorage?: object, noticeReader?: boolean, installLater?: boolean, locale?: string, dark?: boolean}} options
  * @returns {Promise<{browser: import('puppeteer-core').Browser, extensionOrigin: string|null, close: () => Promise<void>}>}
  */
 export async function launchBrowser({
   browser: name, extensionDir = null, headless = true, profile: keptProfile = '', uuid = crypto.randomUUID(), args = [], prefs = {},
-  hosts = [], caCert = '', firefoxPolicies = null, managedStorage = null, noticeReader = false, installLater = false, locale = '',
+  hosts = [], caCert = '', firefoxPolicies = null, managedStorage = null, noticeReader = false, installLater = false, locale = '', dark = false,
 }) {
   const profile = keptProfile || fs.mkdtempSync(path.join(os.tmpdir(), `savekeeper-${name}-`));
   const downloads = path.join(profile, 'downloads'); // Firefox saves downloads here
@@ -122,7 +122,7 @@ export async function launchBrowser({
     browser = await puppeteer.launch({
       executablePath: CHROMIUM, headless, pipe: true, userDataDir: profile, env,
       enableExtensions: extensionDir ? [path.resolve(extensionDir)] : installLater,
-      args: [...CHROMIUM_FLAGS, ...mapped, ...(locale ? [`--lang=${locale}`] : []), ...args],
+      args: [...CHROMIUM_FLAGS, ...mapped, ...(locale ? [`--lang=${locale}`] : []), ...(dark ? ['--force-dark-mode'] : []), ...args],
     });
     if (extensionDir) {
       const worker = await browser.waitForTarget(
@@ -148,6 +148,7 @@ export async function launchBrowser({
     if (hosts.length) prefs = { 'network.dns.localDomains': hosts.join(','), ...prefs };
     // Firefox's language, from its language pack (firefox-esr-l10n-<locale>).
     if (locale) prefs = { 'intl.locale.requested': locale, ...prefs };
+    if (dark) prefs = { 'ui.systemUsesDarkTheme': 1, 'layout.css.prefers-color-scheme.content-override': 0, ...prefs };
     browser = await puppeteer.launch({
       browser: 'firefox', executablePath, headless, userDataDir: profile,
       args: ['--remote-allow-system-access'],
