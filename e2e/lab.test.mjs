@@ -9,11 +9,13 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startJupyter, hashPassword } from './lib/servers.mjs';
-import { browserPair, launchWith, builtExtension, BROWSERS, deleteXsrf } from './lib/browsers.mjs';
+import { browserPair, launchWith, builtExtension, BROWSERS, deleteXsrf, getCookies, deleteCookie, waitFor } from './lib/browsers.mjs';
 import { loginWithPassword, openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
+import { noticeText, waitForNotice, clickNotice, tabWhere } from './lib/notice.mjs';
 
 const APPS = { lab: 'JupyterLab 4.6.6', notebook7: 'Notebook 7.6.5' };
 const TEST_TIMEOUT = 180000;
+const NOT_BY_ITSELF = 12000; // ms the control waits for an edit that should not land
 const servers = {};
 
 before(async () => {
@@ -46,7 +48,7 @@ async function savesAfterCookieLoss(browser, server, name) {
 
 for (const browserName of BROWSERS) {
   describe(browserName, () => {
-    const pair = browserPair(browserName);
+    const pair = browserPair(browserName, { noticeReader: true });
 
     for (const [flavor, app] of Object.entries(APPS)) {
       test(`${app}, password login: deleted cookie, the save through the UI lands`, { timeout: TEST_TIMEOUT }, async () => {
@@ -65,6 +67,48 @@ for (const browserName of BROWSERS) {
         assert.match(r.dialog, /File Save Error/);
         assert.ok(!r.disk.includes(r.words), 'the typed words never reached the disk');
         assert.ok(r.requests.some((q) => q.method === 'PUT' && q.status === 403), 'the server refused the save');
+      });
+    }
+
+    for (const withExt of [true, false]) {
+      test(`JupyterLab 4.6.6, password login lost while the notebook is open: ${withExt
+        ? 'the page says the login expired and the edit is safe; its "Log in again" opens the login, and after the password the kept save lands and the page says so'
+        : 'without the extension the edit stays lost after logging in again, and nothing is said'}`, { timeout: TEST_TIMEOUT }, async () => {
+        const server = servers.lab;
+        const b = withExt ? pair.withExt : pair.without;
+        const name = `login-${withExt}-${browserName}.ipynb`;
+        server.writeNotebook(name, ['x = 1']);
+        const page = await loginWithPassword(b.browser, server);
+        let login = null;
+        try {
+          await openLabNotebook(page, server, name);
+          for (const c of await getCookies(b.browser, server.url)) {
+            if (c.name.startsWith('username-')) await deleteCookie(b.browser, { name: c.name, url: server.url, path: c.path });
+          }
+          const words = marker('login lost');
+          const { dialog } = await typeAndSave(page, server, name, words);
+          assert.notEqual(dialog, '', 'JupyterLab says the save failed');
+          const landed = () => cellOnDisk(server, name).includes(words);
+          if (withExt) {
+            await waitForNotice(page, /login has expired/, 'SaveKeeper\'s notice that the login is lost');
+            await clickNotice(page, 'Log in again');
+            login = await waitFor(() => tabWhere(b.browser, (href) => href.startsWith(`${server.url}login`)),
+              { timeout: 15000, what: 'the server\'s login page, opened by the notice' });
+            await login.waitForSelector('input[type=password]');
+            await login.type('input[type=password]', server.password);
+            await Promise.all([login.waitForNavigation({ waitUntil: 'domcontentloaded' }).catch(() => {}), login.keyboard.press('Enter')]);
+            await waitFor(landed, { timeout: 60000, what: 'the kept save on disk after logging in again' });
+            await waitForNotice(page, /is saved/, 'SaveKeeper\'s notice that the kept save landed');
+          } else {
+            login = await loginWithPassword(b.browser, server);
+            await new Promise((resolve) => setTimeout(resolve, NOT_BY_ITSELF));
+            assert.equal(landed(), false, 'the edit never reached the disk');
+            assert.equal(await noticeText(page), '', 'nothing tells the user');
+          }
+        } finally {
+          if (login) await login.close();
+          await page.close();
+        }
       });
     }
   });

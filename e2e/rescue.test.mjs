@@ -249,6 +249,16 @@ for (const browserName of BROWSERS) {
         assert.equal(firstCellOnDisk(r.server, name), 'print("changed by someone else")', 'the other change is kept');
         assert.equal(await waitForBadge(r.popup, r.page.url(), '!'), 'SaveKeeper: a kept save of this server needs you. Click to see what to do.',
           'the kept save stays, and needs the user');
+        // The settings page lists it too, with "Save now": a tab shows its server.
+        const settings = await r.page.browser().newPage();
+        try {
+          await openExtensionPage(settings, `${pair.withExt.extensionOrigin}/options.html`);
+          await waitFor(() => settings.evaluate((n) => [...document.querySelectorAll('button[aria-label]')]
+            .some((b) => b.getAttribute('aria-label') === `Save ${n} now`), name), { what: 'Save now for the kept save in the settings page' });
+          await settings.screenshot({ path: path.join(ARTIFACTS, `settings-${browserName}.png`), fullPage: true });
+        } finally {
+          await settings.close();
+        }
         await checkPopup(r.popup, 'rescue-pending', browserName);
 
         // The user decides, with the keyboard: "Save now" writes the kept
@@ -416,6 +426,7 @@ for (const browserName of BROWSERS) {
         const shown = await waitFor(async () => { const t = await listed(); return t.includes(name) && t.includes('other.ipynb') && t; },
           { what: 'the server and its two kept saves in the settings page' });
         assert.match(shown, /Download/);
+        assert.doesNotMatch(shown, /Save now/, 'no tab shows the server: nothing could write a save now');
         const click = (label) => options.evaluate((l) => document.querySelector(`button[aria-label="${l}"]`).click(), label);
         await click('Discard other.ipynb');
         await click('Discard other.ipynb'); // "Discard for good?"

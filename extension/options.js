@@ -108,9 +108,31 @@ async function download(r) {
   note(say('downloadedAs', [name]));
 }
 
-// showServers lists every server the engine knows and the saves it keeps.
+// openTabs returns, per server (origin and base URL), the id of a tab
+// that shows one of its pages: "Save now" asks that page to write.
+async function openTabs() {
+  const out = new Map();
+  for (const tab of await chrome.tabs.query({})) {
+    if (typeof tab.id !== 'number' || typeof tab.url !== 'string' || !/^https?:/.test(tab.url)) continue;
+    const { status } = await ask({ type: 'status', tabId: tab.id, url: tab.url });
+    if (status && status.detected && !out.has(status.origin + status.baseUrl)) out.set(status.origin + status.baseUrl, tab.id);
+  }
+  return out;
+}
+
+// saveNow asks the engine to write kept save r now, and the server's page
+// in tab tabId to do it.
+async function saveNow(r, tabId) {
+  await ask({ type: 'save-now', id: r.id });
+  await chrome.tabs.sendMessage(tabId, { type: 'savekeeper-finish' }, { frameId: 0 });
+  note(say('saving', [r.path]));
+}
+
+// showServers lists every server the engine knows and the saves it keeps:
+// each can be downloaded and discarded, and saved now where a tab shows
+// its server.
 async function showServers() {
-  const { servers = [] } = await ask({ type: 'servers' });
+  const [{ servers = [] }, tabs] = await Promise.all([ask({ type: 'servers' }), openTabs()]);
   const list = document.getElementById('servers');
   list.replaceChildren();
   if (!servers.length) {
@@ -136,9 +158,9 @@ async function showServers() {
       const item = document.createElement('li');
       item.className = 'kept';
       item.append(say('keptItem', [r.path, new Date(r.taken).toLocaleString(), sizeText(r.size)]) + ' ');
+      item.append(actionButton(say('download'), say('downloadWhat', [r.path]), () => download(r)), ' ');
+      if (tabs.has(where)) item.append(actionButton(say('saveNow'), say('saveNowWhat', [r.path]), () => saveNow(r, tabs.get(where))), ' ');
       item.append(
-        actionButton(say('download'), say('downloadWhat', [r.path]), () => download(r)),
-        ' ',
         actionButton(say('discard'), say('discardWhat', [r.path]), async (b) => {
           if (!confirmed(b, say('discardForGood'))) return;
           await ask({ type: 'discard', id: r.id });

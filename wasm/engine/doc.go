@@ -65,7 +65,7 @@
 //
 // From the extension's own pages and the background; never from a page:
 //
-//	status    {tabId, url} (popup, background)
+//	status    {tabId, url} (popup, background, options)
 //	          the status of the server shown in tab tabId, if it still
 //	          shows url
 //	tend      {} (background)
@@ -76,7 +76,7 @@
 //	          background stopped between storing one and recording it)
 //	discard   {id} (popup, options)
 //	          the user threw kept save id away
-//	save-now  {id} (popup)
+//	save-now  {id} (popup, options)
 //	          write kept save id back whatever the server holds
 //	settings  {keepDays} (options)
 //	          keep saves that many days (0: only tell how many)

@@ -131,7 +131,7 @@ var messages = []messageSpec{
 	{TypeMayKeep, forPage, byBackground, []string{"url", "method", "size"}, nil,
 		"may this page keep a save of size characters? Asked before the body leaves the page; the answer's lease names the leave"},
 
-	{TypeStatus, fromExtension, []string{"popup", "background"}, []string{"tabId", "url"}, nil,
+	{TypeStatus, fromExtension, []string{"popup", "background", "options"}, []string{"tabId", "url"}, nil,
 		"the status of the server shown in tab tabId, if it still shows url"},
 	{TypeTend, fromExtension, byBackground, nil, nil,
 		"extend `_xsrf` cookies that expire soon and drop kept saves older than the setting; retryIn says when to ask again"},
@@ -139,7 +139,7 @@ var messages = []messageSpec{
 		"which of these stored bodies belong to no kept save (a background stopped between storing one and recording it)"},
 	{TypeDiscard, fromExtension, []string{"popup", "options"}, []string{"id"}, nil,
 		"the user threw kept save id away"},
-	{TypeSaveNow, fromExtension, byPopup, []string{"id"}, nil,
+	{TypeSaveNow, fromExtension, []string{"popup", "options"}, []string{"id"}, nil,
 		"write kept save id back whatever the server holds"},
 	{TypeSettings, fromExtension, byOptions, []string{"keepDays"}, nil,
 		"keep saves that many days (0: only tell how many)"},

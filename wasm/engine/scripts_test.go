@@ -589,7 +589,7 @@ func TestTheCheckerFails(t *testing.T) {
 		{"a field no script writes", map[string][]string{"page/detect.js": {", hub: server.hub }", " }"}},
 			[]string{`the table gives "hello" field "hub", which no script writes`}},
 		{"another writer", map[string][]string{"popup.js": {"{ type: 'save-now', id: r.id }", "{ type: 'check', id: r.id }"}},
-			[]string{`message type "check" is written by [page popup]`, `message type "save-now" is written by []`}},
+			[]string{`message type "check" is written by [page popup]`, `message type "save-now" is written by [options]`}},
 		{"a type the relay does not let through", map[string][]string{"relay.js": {"'due', ", ""}},
 			[]string{`PAGE_TYPES is [`}},
 		{"an action no table defines", map[string][]string{"page/kept.js": {"verdict.action === 'wait'", "verdict.action === 'later'"}},
