@@ -163,6 +163,7 @@ async function classicServerDown(b, { withExt, name, browserName, changeOnDisk =
 async function checkKeptNotice(b, page, name) {
   const told = await waitForNotice(page, /was not saved/, 'SaveKeeper\'s notice that the save is kept');
   assert.match(told, new RegExp(`The server did not answer, so “${name.replace('.', '\\.')}” was not saved\\. Your edit is safe`));
+  await page.screenshot({ path: path.join(ARTIFACTS, `notice-kept-${name.replace(/\.ipynb$/, '')}.png`) });
   const seen = await seenByPage(page);
   assert.equal(seen.length, 1, `the page sees one element of SaveKeeper's: ${JSON.stringify(seen)}`);
   assert.deepEqual(seen[0], { tag: 'DIV', shadowRoot: false, text: '' }, 'and nothing in it');
