@@ -192,7 +192,10 @@ for (const browserName of BROWSERS) {
           const target = encodeURIComponent(page.url());
           await openExtensionPage(popup, `${pair.withExt.extensionOrigin}/popup.html?for=${target}`);
           await waitFor(() => popup.evaluate(() => !document.getElementById('details').hidden), { timeout: 15000, what: 'popup status' });
-          const text = await popup.evaluate(() => document.querySelector('main').innerText);
+          const text = await popup.evaluate(() => {
+            document.getElementById('more').open = true; // the token and the counts, one click away
+            return document.querySelector('main').innerText;
+          });
           await popup.screenshot({ path: path.join(ARTIFACTS, `popup-${browserName}.png`) });
           assert.match(text, /Saves are protected/);
           assert.match(text, /Jupyter\s+detected \(classic Notebook\)/);
@@ -202,7 +205,7 @@ for (const browserName of BROWSERS) {
           assert.match(text, /Saves recovered\s+[1-9]/);
 
           await openExtensionPage(popup, `${pair.withExt.extensionOrigin}/popup.html?for=${encodeURIComponent(plain.url)}`);
-          await waitFor(() => popup.evaluate(() => /No Jupyter page|not detected/.test(document.body.innerText)), { timeout: 15000, what: 'popup for a tab without Jupyter' });
+          await waitFor(() => popup.evaluate(() => /This tab shows no Jupyter page\. Open a notebook/.test(document.body.innerText)), { timeout: 15000, what: 'popup for a tab without Jupyter' });
         } finally {
           await popup.close();
         }

@@ -43,11 +43,18 @@ before(() => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 
-/** What a user sees and hears of a page: its title, text and accessible names. */
+/**
+ * What a user sees and hears of a page: its title, text and accessible
+ * names, with the popup's token and saves opened. (Its diagnostics for a
+ * bug report are in English on purpose, for the people who read them.)
+ */
 function shown(page) {
-  return page.evaluate(() => [document.title, document.body.innerText,
+  return page.evaluate(() => {
+    const more = document.getElementById('more');
+    if (more) more.open = true;
+  }).then(() => page.evaluate(() => [document.title, document.body.innerText,
     ...[...document.querySelectorAll('[aria-label], [title]')].flatMap((e) => [e.getAttribute('aria-label') || '', e.getAttribute('title') || ''])]
-    .join('\n'));
+    .join('\n')));
 }
 
 /** The pages to look at, once each has drawn what it shows. */

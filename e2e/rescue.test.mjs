@@ -45,7 +45,11 @@ async function openPopup(b, pageUrl) {
   return popup;
 }
 
-const popupText = (popup) => popup.evaluate(() => document.querySelector('main').innerText);
+/** The popup's text, with its token and saves opened as a user opens them. */
+const popupText = (popup) => popup.evaluate(() => {
+  document.getElementById('more').open = true;
+  return document.querySelector('main').innerText;
+});
 
 /** Waits until the popup lists a kept save of `name` and returns its text. */
 async function waitForRescue(popup, name, what = 'the kept save in the popup') {

@@ -85,10 +85,11 @@ function render(tab, status) {
     return;
   }
   if (!status || !status.detected) {
-    summary.textContent = say('popupNoJupyter');
+    // Said once: what this tab is, and what to do.
+    summary.textContent = siteOff ? say('popupSiteOff') : say('popupNoJupyter');
     summary.className = '';
-    add(details, say('labelJupyter'), say('notDetected'));
-    details.hidden = false;
+    details.hidden = true;
+    document.getElementById('more').hidden = true;
     login.hidden = true;
     renderRescues([]);
     return;
@@ -124,6 +125,7 @@ function render(tab, status) {
   if (status.savesFailed) add(details, say('labelSavesFailed'), String(status.savesFailed));
   if (status.savesKept) add(details, say('labelSavesKept'), say('savesKept', [String(status.savesKept), String(status.savesFinished)]));
   details.hidden = false;
+  document.getElementById('more').hidden = false; // one click away
 }
 
 // renderRescues lists the kept saves with their actions, keeping the
@@ -275,6 +277,7 @@ function add(list, term, value) {
 let tab = null;
 let shown = '';
 let unguarded = false; // the tab shows a Jupyter page loaded before SaveKeeper (reload.js)
+let siteOff = false; // SaveKeeper does not run on the tab's site (renderSite)
 
 // refresh reads the status again and draws it when it changed.
 async function refresh() {
@@ -301,9 +304,11 @@ async function renderSite() {
   const url = tab && tab.url;
   if (!url || !savekeeperSites.pattern(url) || savekeeperSites.builtIn(url)) {
     section.hidden = true;
+    siteOff = false;
     return;
   }
   const [on, managed] = await Promise.all([savekeeperSites.enabled(url), savekeeperSites.isManaged(url)]);
+  siteOff = !on;
   const host = new URL(url).host;
   let text = on ? say('siteOn', [host]) : say('siteOff', [host]);
   if (managed) text = on ? say('siteOnManaged', [host]) : say('siteManaged', [host]);
@@ -359,7 +364,8 @@ async function main() {
   reload.textContent = say('popupReloadButton');
   reload.addEventListener('click', () => reloadTab().catch(showError));
   document.getElementById('copy-diagnostics').addEventListener('click', () => copyDiagnostics());
-  await Promise.all([refresh(), renderSite()]);
+  await renderSite(); // first: it says whether SaveKeeper runs on the site
+  await refresh();
   // Chromium hands an extension its policy a moment after it starts.
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'managed') renderSite().catch(showError);
