@@ -258,8 +258,9 @@ for (const browserName of BROWSERS) {
         const settings = await r.page.browser().newPage();
         try {
           await openExtensionPage(settings, `${pair.withExt.extensionOrigin}/options.html`);
-          await waitFor(() => settings.evaluate((n) => [...document.querySelectorAll('button[aria-label]')]
-            .some((b) => b.getAttribute('aria-label') === `Save ${n} now`), name), { what: 'Save now for the kept save in the settings page' });
+          await waitFor(() => settings.evaluate((n) => [...document.querySelectorAll('#servers button')]
+            .some((b) => b.textContent === 'Save now' && document.getElementById(b.getAttribute('aria-describedby')).textContent.includes(n)), name),
+          { what: 'Save now for the kept save in the settings page' });
           await settings.screenshot({ path: path.join(ARTIFACTS, `settings-${browserName}.png`), fullPage: true });
         } finally {
           await settings.close();
@@ -432,13 +433,16 @@ for (const browserName of BROWSERS) {
           { what: 'the server and its two kept saves in the settings page' });
         assert.match(shown, /Download/);
         assert.doesNotMatch(shown, /Save now/, 'no tab shows the server: nothing could write a save now');
-        const click = (label) => options.evaluate((l) => document.querySelector(`button[aria-label="${l}"]`).click(), label);
-        await click('Discard other.ipynb');
-        await click('Discard other.ipynb'); // "Discard for good?"
+        // A button, by the text it shows and what describes it (the kept
+        // save or the server it acts on).
+        const click = (text, about) => options.evaluate((t, a) => [...document.querySelectorAll('#servers button')]
+          .find((x) => x.textContent === t && document.getElementById(x.getAttribute('aria-describedby')).textContent.includes(a)).click(), text, about);
+        await click('Discard', 'other.ipynb');
+        await click('Discard for good?', 'other.ipynb');
         await waitFor(async () => !(await listed()).includes('other.ipynb'), { what: 'the discarded save to go' });
         assert.equal(await keptCount(b), before + 1);
-        await click(`Forget ${where}`);
-        await click(`Forget ${where}`); // "Forget it and its kept saves?"
+        await click('Forget this server', where);
+        await click('Forget it and its kept saves?', where);
         await waitFor(async () => (await listed()) === '', { what: 'the server to go' });
         assert.equal(await keptCount(b), before, 'its kept save went with it');
       } finally {

@@ -32,17 +32,20 @@ async function showSites() {
     li.textContent = enabled.includes(p) ? say('siteIsManaged', [name]) : say('siteManagedNotYet', [name]);
     list.append(li);
   }
-  for (const p of enabled.filter((e) => !managed.includes(e))) {
+  for (const [i, p] of enabled.filter((e) => !managed.includes(e)).entries()) {
     const li = document.createElement('li');
     const name = p.replace(/\/\*$/, '');
+    const site = document.createElement('span');
+    site.id = 'site-' + i;
+    site.textContent = name;
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = say('disable');
-    b.setAttribute('aria-label', say('disableOn', [name]));
+    b.setAttribute('aria-describedby', site.id);
     b.addEventListener('click', () => savekeeperSites.disable(p)
       .then(() => { note(say('siteOffFor', [name])); return showSites(); })
       .catch((err) => note(say('disableFailed', [name, err.message]))));
-    li.append(name + ' ', b);
+    li.append(site, ' ', b);
     list.append(li);
   }
 }
@@ -83,14 +86,15 @@ function sizeText(bytes) {
   return say('sizeMB', [(bytes / 1024 / 1024).toFixed(1)]);
 }
 
-// actionButton makes a button that runs act, and says in the note what
-// failed.
-function actionButton(text, label, act) {
+// actionButton makes a button that runs act, described by the element
+// with id `about` (what it acts on: its name stays the text it shows), and
+// says in the note what failed (`what`).
+function actionButton(text, about, what, act) {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = text;
-  b.setAttribute('aria-label', label);
-  b.addEventListener('click', () => act(b).catch((err) => note(say('actionFailed', [label, err.message]))));
+  b.setAttribute('aria-describedby', about);
+  b.addEventListener('click', () => act(b).catch((err) => note(say('actionFailed', [what, err.message]))));
   return b;
 }
 
@@ -140,13 +144,14 @@ async function showServers() {
     li.textContent = say('noServer');
     list.append(li);
   }
-  for (const s of servers) {
+  for (const [i, s] of servers.entries()) {
     const where = s.origin + s.baseUrl;
     const li = document.createElement('li');
     li.className = 'server';
     const title = document.createElement('div');
+    title.id = 'server-' + i;
     title.textContent = (s.hub ? say('serverHub', [where]) : where) + (s.rescues ? say('serverKept', [String(s.rescues.length)]) : '');
-    const forget = actionButton(say('forget'), say('forgetWhat', [where]), async (b) => {
+    const forget = actionButton(say('forget'), title.id, say('forgetWhat', [where]), async (b) => {
       if (!confirmed(b, say('forgetForGood'))) return;
       await ask({ type: 'forget', url: where });
       note(say('forgot', [where]));
@@ -157,11 +162,14 @@ async function showServers() {
     for (const r of s.rescues || []) {
       const item = document.createElement('li');
       item.className = 'kept';
-      item.append(say('keptItem', [r.path, new Date(r.taken).toLocaleString(), sizeText(r.size)]) + ' ');
-      item.append(actionButton(say('download'), say('downloadWhat', [r.path]), () => download(r)), ' ');
-      if (tabs.has(where)) item.append(actionButton(say('saveNow'), say('saveNowWhat', [r.path]), () => saveNow(r, tabs.get(where))), ' ');
+      const about = document.createElement('span');
+      about.id = 'kept-' + r.id;
+      about.textContent = say('keptItem', [r.path, new Date(r.taken).toLocaleString(), sizeText(r.size)]);
+      item.append(about, ' ');
+      item.append(actionButton(say('download'), about.id, say('downloadWhat', [r.path]), () => download(r)), ' ');
+      if (tabs.has(where)) item.append(actionButton(say('saveNow'), about.id, say('saveNowWhat', [r.path]), () => saveNow(r, tabs.get(where))), ' ');
       item.append(
-        actionButton(say('discard'), say('discardWhat', [r.path]), async (b) => {
+        actionButton(say('discard'), about.id, say('discardWhat', [r.path]), async (b) => {
           if (!confirmed(b, say('discardForGood'))) return;
           await ask({ type: 'discard', id: r.id });
           note(say('discarded', [r.path]));
