@@ -6,7 +6,7 @@ GO      ?= go
 VERSION ?= 0.1.0
 GOROOT_WASM := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all help build check lint test test-js test-wasm fuzz fuzz-brief e2e deps demo bench clean
+.PHONY: all help build check lint test test-js test-wasm fuzz fuzz-brief e2e deps demo bench screenshots clean
 
 all: build
 
@@ -78,6 +78,12 @@ bench: deps build
 ## demo: watch SaveKeeper recover a refused save, step by step
 demo: deps build
 	cd e2e && node demo.mjs
+
+## screenshots: copy the README's pictures from the last test run (e2e/artifacts)
+screenshots:
+	cp e2e/artifacts/notice-kept-down-chromium.png docs/screenshots/notice.png
+	cp e2e/artifacts/popup-recovering-chromium.png docs/screenshots/popup.png
+	cp e2e/artifacts/welcome-chromium.png docs/screenshots/welcome.png
 
 clean:
 	rm -rf dist e2e/artifacts

@@ -17,24 +17,33 @@ const savekeeperReload = (() => {
       (document.body !== null && document.body.hasAttribute('data-base-url'));
   }
 
-  // unguarded tells whether tab ({id, url, status}) shows a Jupyter page
-  // that SaveKeeper does not guard though it runs on its site: its relay
-  // does not answer (the page was loaded before SaveKeeper), or came too
-  // late, or its page layer did not link. (On a site SaveKeeper does not
-  // run on, a reload would change nothing: the popup offers to enable it.)
-  // A tab that is loading is loading with SaveKeeper's scripts.
+  // unguarded tells whether tab ({id, url}) shows a Jupyter page that
+  // SaveKeeper does not guard though it runs on its site: its relay does
+  // not answer (the page was loaded before SaveKeeper), or came too late,
+  // or its page layer did not link. (On a site SaveKeeper does not run on,
+  // a reload would change nothing: the popup offers to enable it.)
   async function unguarded(tab) {
-    if (!tab || typeof tab.id !== 'number' || typeof tab.url !== 'string' || !/^https?:\/\//.test(tab.url) ||
-      tab.discarded || tab.status === 'loading') return false;
+    if (!tab || typeof tab.id !== 'number' || typeof tab.url !== 'string' || !/^https?:\/\//.test(tab.url) || tab.discarded) return false;
     if (!savekeeperSites.builtIn(tab.url) && !(await savekeeperSites.enabled(tab.url))) return false;
-    const answer = await chrome.tabs.sendMessage(tab.id, { type: 'savekeeper-ping' }, { frameId: 0 }).catch(() => null);
-    if (answer && answer.early === true && answer.linked === true) return false;
+    if (await guarded(tab.id)) return false;
+    let jupyter;
     try {
+      // This runs once the document is parsed: by then a page that is
+      // loading with SaveKeeper's scripts has them, so the relay is asked
+      // again.
       const [{ result }] = await chrome.scripting.executeScript({ target: { tabId: tab.id }, func: isJupyter });
-      return result === true;
+      jupyter = result === true;
     } catch (e) {
       return false; // a page SaveKeeper may not look at
     }
+    return jupyter && !(await guarded(tab.id));
+  }
+
+  // guarded tells whether the relay in tab tabId answers that it came
+  // early and its page layer linked.
+  async function guarded(tabId) {
+    const answer = await chrome.tabs.sendMessage(tabId, { type: 'savekeeper-ping' }, { frameId: 0 }).catch(() => null);
+    return Boolean(answer && answer.early === true && answer.linked === true);
   }
 
   // find returns the tabs ({id, title, url}) that unguarded holds for.
