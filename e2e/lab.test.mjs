@@ -28,6 +28,13 @@ after(async () => {
   for (const s of Object.values(servers)) await s.stop();
 });
 
+/** Deletes the browser's login cookie for server: the user is logged out. */
+async function forgetLogin(browser, server) {
+  for (const c of await getCookies(browser, server.url)) {
+    if (c.name.startsWith('username-')) await deleteCookie(browser, { name: c.name, url: server.url, path: c.path });
+  }
+}
+
 /** Logs in, opens a fresh notebook, deletes the cookie, types and saves. */
 async function savesAfterCookieLoss(browser, server, name) {
   server.writeNotebook(name, ['x = 1']);
@@ -78,13 +85,12 @@ for (const browserName of BROWSERS) {
         const b = withExt ? pair.withExt : pair.without;
         const name = `login-${withExt}-${browserName}.ipynb`;
         server.writeNotebook(name, ['x = 1']);
+        await forgetLogin(b.browser, server); // the tests before logged in: the login form shows only when logged out
         const page = await loginWithPassword(b.browser, server);
         let login = null;
         try {
           await openLabNotebook(page, server, name);
-          for (const c of await getCookies(b.browser, server.url)) {
-            if (c.name.startsWith('username-')) await deleteCookie(b.browser, { name: c.name, url: server.url, path: c.path });
-          }
+          await forgetLogin(b.browser, server);
           const words = marker('login lost');
           const { dialog } = await typeAndSave(page, server, name, words);
           assert.notEqual(dialog, '', 'JupyterLab says the save failed');
