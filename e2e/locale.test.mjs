@@ -52,9 +52,10 @@ function shown(page) {
   return page.evaluate(() => {
     const more = document.getElementById('more');
     if (more) more.open = true;
-  }).then(() => page.evaluate(() => [document.title, document.body.innerText,
-    ...[...document.querySelectorAll('[aria-label], [title]')].flatMap((e) => [e.getAttribute('aria-label') || '', e.getAttribute('title') || ''])]
-    .join('\n')));
+    return [document.title, document.body.innerText,
+      ...[...document.querySelectorAll('[aria-label], [title]')].flatMap((e) => [e.getAttribute('aria-label') || '', e.getAttribute('title') || ''])]
+      .join('\n');
+  });
 }
 
 /** The pages to look at, once each has drawn what it shows. */

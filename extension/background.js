@@ -194,8 +194,9 @@ function badgesLater() {
   }, BADGES_AFTER);
 }
 
-// The badges are drawn from the moment the background starts, and bodies that no rescue names (the background stopped between storing
-// one and recording it, a minute or more ago) are deleted.
+// The badges are drawn from the moment the background starts, and bodies
+// that no rescue names (the background stopped between storing one and
+// recording it, a minute or more ago) are deleted.
 callEngine({ type: 'status', tabId: -1 }, OWN)
   .then(() => savekeeperBodies.ids())
   .then((ids) => {
