@@ -3,10 +3,9 @@
 
 SHELL   := /bin/bash
 GO      ?= go
-VERSION ?= 0.1.0
 GOROOT_WASM := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all help build check lint test test-js test-wasm fuzz fuzz-brief e2e deps demo bench screenshots clean
+.PHONY: all help build release verify check lint test test-js test-wasm fuzz fuzz-brief e2e deps demo bench screenshots clean
 
 all: build
 
@@ -14,9 +13,21 @@ all: build
 help:
 	@awk '/^## [a-z-]+:/ { sub(/^## /, ""); print; next } /^## / { sub(/^## /, "    "); print }' $(MAKEFILE_LIST)
 
-## build: the extension for Chrome and Firefox into dist/
+## build: the extension for Chrome and Firefox into dist/, with the version
+## in VERSION: dist/chrome/, dist/firefox/, their packages and SHA256SUMS
 build:
-	$(GO) run ./cmd/pack -out dist -version $(VERSION)
+	$(GO) run ./cmd/pack -out dist
+
+## release: make release VERSION=X.Y.Z sets VERSION (CHANGELOG.md must have
+## its entry), then builds the packages and the source archive into dist/
+release:
+	@test -n "$(VERSION)" || { echo "release: say which version: make release VERSION=X.Y.Z"; exit 2; }
+	$(GO) run ./cmd/pack -out dist -release $(VERSION)
+
+## verify: the release of HEAD built from two clean clones and from its
+## source archive gives the same checksums (part of make test)
+verify:
+	bash .ci/verify.sh
 
 ## check: the fast loop: gofmt, go mod tidy, go vet (native and js/wasm),
 ## Go unit tests with the race detector, the extension's JavaScript (lint, unit tests)
@@ -68,7 +79,7 @@ e2e: build
 	cd e2e && node --test --test-concurrency=1 --test-reporter=spec *.test.mjs
 
 ## test: everything
-test: deps check test-wasm fuzz-brief e2e
+test: deps check test-wasm fuzz-brief verify e2e
 
 ## bench: SaveKeeper's cost against the same browsers without it; prints the table,
 ## writes bench/results.json and the README's table (BENCH_RUNS runs per figure, default 7)

@@ -1,6 +1,6 @@
 module github.com/savekeeper/savekeeper
 
-go 1.26.8
+go 1.26
 
 require (
 	github.com/hack-pad/safejs v0.1.1

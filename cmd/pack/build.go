@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 )
 
 // browser is one build target.
@@ -25,12 +24,14 @@ type browser struct {
 }
 
 var browsers = []browser{
-	{name: "chrome", archiveExt: ".zip", drop: []string{"background.scripts", "browser_specific_settings"}},
+	{name: "chrome", archiveExt: ".zip", drop: []string{"author", "background.scripts", "browser_specific_settings"}},
 	{name: "firefox", archiveExt: ".xpi", drop: []string{"background.service_worker", "minimum_chrome_version"}},
 }
 
-// wasmBuildFlags are the release flags the engine is built with.
-var wasmBuildFlags = []string{"-trimpath", "-ldflags=-s -w"}
+// wasmBuildFlags are the release flags the engine is built with: no file
+// paths (-trimpath), no VCS stamp (a build from the source archive, which
+// has no .git, must match one from a clone), no symbols, no build ID.
+var wasmBuildFlags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="}
 
 func buildEngine(out string) error {
 	args := append([]string{"build"}, wasmBuildFlags...)
@@ -151,10 +152,9 @@ func zipTree(dir, archive string) error {
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.BestCompression)
 	})
-	stamp := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, path := range names {
 		rel, _ := filepath.Rel(dir, path)
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: filepath.ToSlash(rel), Method: zip.Deflate, Modified: stamp})
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: filepath.ToSlash(rel), Method: zip.Deflate, Modified: archiveTime})
 		if err != nil {
 			f.Close()
 			return err

@@ -1,24 +1,35 @@
-// Command pack builds SaveKeeper for both browsers.
+// Command pack builds SaveKeeper for both browsers, and its releases.
 //
 // Usage:
 //
-//	go run ./cmd/pack [-out dist] [-version 0.1.0]
+//	go run ./cmd/pack [-out dist]
+//	go run ./cmd/pack -release 0.2.0 [-out dist]
 //	go run ./cmd/pack -page file.js
 //
-// It compiles the engine (./wasm) with GOOS=js GOARCH=wasm, -trimpath and
-// -ldflags="-s -w"; copies wasm_exec.js from the GOROOT of the same go
-// command; joins the page layer's parts (extension/page/*.js, see
-// pageParts) into page.js; and writes, under -out:
+// It compiles the engine (./wasm) with GOOS=js GOARCH=wasm and the flags in
+// wasmBuildFlags (no paths, no VCS stamp, no build ID: the same source and
+// Go version give the same bytes); copies wasm_exec.js from the GOROOT of
+// the same go command; joins the page layer's parts (extension/page/*.js,
+// see pageParts) into page.js; and writes, under -out:
 //
-//	chrome/                    the unpacked Chrome extension
-//	firefox/                   the unpacked Firefox extension
-//	savekeeper-chrome.zip      chrome/ zipped, for the Chrome Web Store
-//	savekeeper-firefox.xpi     firefox/ zipped, for addons.mozilla.org
+//	chrome/                          the unpacked Chrome extension
+//	firefox/                         the unpacked Firefox extension
+//	savekeeper-chrome-X.Y.Z.zip      chrome/ zipped, for the Chrome Web Store
+//	savekeeper-firefox-X.Y.Z.xpi     firefox/ zipped, for addons.mozilla.org
+//	SHA256SUMS                       the checksums of the files above
 //
-// Both come from the one manifest.json at the repository root, stamped
-// with -version. The Chrome copy drops the keys Chrome does not know
-// (background.scripts, browser_specific_settings); the Firefox copy drops
-// the ones Firefox does not (background.service_worker,
+// The version is the one in the VERSION file. -release sets it first: it
+// checks that CHANGELOG.md has a "## [X.Y.Z]" entry and that git has no
+// other uncommitted change, writes VERSION, builds as above, and adds
+// savekeeper-X.Y.Z-source.tar.gz (every file git tracks, as they are in
+// the working tree) for addons.mozilla.org's reviewers. Zip and tar entries
+// are sorted and carry a fixed time, so a rebuild gives the same checksums
+// (make verify checks that).
+//
+// Both packages come from the one manifest.json at the repository root,
+// stamped with the version. The Chrome copy drops the keys Chrome does not
+// use (author, background.scripts, browser_specific_settings); the Firefox copy
+// drops the ones Firefox does not (background.service_worker,
 // minimum_chrome_version), so neither browser warns. Run it from the
 // repository root.
 package main
@@ -29,22 +40,17 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"regexp"
 )
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("pack: ")
 	out := flag.String("out", "dist", "output `directory`")
-	version := flag.String("version", "0.1.0", "extension `version` (1 to 4 dot-separated integers)")
+	release := flag.String("release", "", "set VERSION to `X.Y.Z`, then build the packages and the source archive")
 	pageOnly := flag.String("page", "", "write only the joined page layer to `file` (for make lint), and build nothing else")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		flag.Usage()
-		os.Exit(2)
-	}
-	if !regexp.MustCompile(`^\d{1,9}(\.\d{1,9}){0,3}$`).MatchString(*version) {
-		log.Printf("bad -version %q: want 1 to 4 dot-separated integers", *version)
 		os.Exit(2)
 	}
 	if *pageOnly != "" {
@@ -57,12 +63,30 @@ func main() {
 		}
 		return
 	}
-	if err := run(*out, *version); err != nil {
+	if *release != "" {
+		if err := prepareRelease(".", *release); err != nil {
+			log.Fatal(err)
+		}
+	}
+	version, err := readVersion("VERSION")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := run(*out, version, *release != ""); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(out, version string) error {
+// run builds both packages of version under out, and the source archive
+// when withSource is set, then writes their SHA256SUMS. Packages of earlier
+// builds under out are removed first, so SHA256SUMS speaks for all of them.
+func run(out, version string, withSource bool) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if err := removeOldPackages(out); err != nil {
+		return err
+	}
 	build, err := os.MkdirTemp("", "savekeeper-pack-")
 	if err != nil {
 		return err
@@ -84,6 +108,7 @@ func run(out, version string) error {
 	if err != nil {
 		return err
 	}
+	var written []string
 	for _, b := range browsers {
 		dir := filepath.Join(out, b.name)
 		if err := os.RemoveAll(dir); err != nil {
@@ -108,11 +133,24 @@ func run(out, version string) error {
 		if err := os.WriteFile(filepath.Join(dir, "manifest.json"), m, 0o644); err != nil {
 			return err
 		}
-		archive := filepath.Join(out, "savekeeper-"+b.name+b.archiveExt)
+		archive := filepath.Join(out, packageName(b, version))
 		if err := zipTree(dir, archive); err != nil {
 			return err
 		}
+		written = append(written, archive)
 		fmt.Printf("pack: %s/ and %s (version %s)\n", dir, archive, version)
 	}
+	if withSource {
+		archive := filepath.Join(out, sourceName(version))
+		if err := sourceArchive(".", archive, "savekeeper-"+version); err != nil {
+			return err
+		}
+		written = append(written, archive)
+		fmt.Printf("pack: %s\n", archive)
+	}
+	if err := writeSums(filepath.Join(out, "SHA256SUMS"), written); err != nil {
+		return err
+	}
+	fmt.Printf("pack: %s\n", filepath.Join(out, "SHA256SUMS"))
 	return nil
 }

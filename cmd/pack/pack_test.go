@@ -30,16 +30,21 @@ func TestStampManifest(t *testing.T) {
 		// empty key is what Chromium warns about ("nothing will be able to
 		// connect"), and Firefox does not know it.
 		assert.NotContains(t, m, "externally_connectable")
+		assert.Equal(t, "https://github.com/savekeeper/savekeeper", m["homepage_url"])
 		switch b.name {
 		case "chrome":
 			assert.Equal(t, "background.js", bg["service_worker"])
 			assert.NotContains(t, bg, "scripts")
 			assert.NotContains(t, m, "browser_specific_settings")
+			assert.NotContains(t, m, "author", "Chrome ignores it, and wants an object where Firefox wants a string")
+			assert.Equal(t, "123", m["minimum_chrome_version"], "popup.css uses light-dark(), new in Chrome 123")
 		case "firefox":
 			assert.Equal(t, []any{"wasm_exec.js", "bodies.js", "sites.js", "notify.js", "reload.js", "background.js"}, bg["scripts"])
 			assert.NotContains(t, bg, "service_worker")
 			gecko := m["browser_specific_settings"].(map[string]any)["gecko"].(map[string]any)
 			assert.Equal(t, "savekeeper@savekeeper.dev", gecko["id"])
+			assert.NotContains(t, m["browser_specific_settings"], "gecko_android", "only desktop Firefox is tested")
+			assert.Equal(t, "The SaveKeeper authors", m["author"])
 		}
 	}
 }
