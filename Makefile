@@ -82,7 +82,7 @@ e2e: build
 test: deps check test-wasm fuzz-brief verify e2e
 
 ## bench: SaveKeeper's cost against the same browsers without it; prints the table,
-## writes bench/results.json and the README's table (BENCH_RUNS runs per figure, default 7)
+## writes bench/results.json and the table in docs/benchmarks.md (BENCH_RUNS runs per figure, default 7)
 bench: deps build
 	node bench/bench.mjs
 
@@ -90,8 +90,10 @@ bench: deps build
 demo: deps build
 	cd e2e && node demo.mjs
 
-## screenshots: copy the README's pictures from the last test run (e2e/artifacts)
+## screenshots: copy the README's pictures and the store's images (docs/store)
+## from the last test run (e2e/artifacts)
 screenshots:
+	cp e2e/artifacts/store/*.png docs/store/
 	cp e2e/artifacts/notice-kept-down-chromium.png docs/screenshots/notice.png
 	cp e2e/artifacts/popup-recovering-chromium.png docs/screenshots/popup.png
 	cp e2e/artifacts/welcome-chromium.png docs/screenshots/welcome.png

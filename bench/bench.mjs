@@ -6,8 +6,8 @@
 //
 // Each figure is the median of BENCH_RUNS runs (default 7; twice as many
 // for saves; min and max are kept too), taken in turn with and without the extension after one
-// warm-up each. The table goes to stdout, bench/results.json and the
-// README (between the bench markers). Targets are the ones of issue 12;
+// warm-up each. The table goes to stdout, bench/results.json and
+// docs/benchmarks.md (between the bench markers). Targets are the ones of issue 12;
 // a target missed is reported, never asserted: make test has no timings.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -360,8 +360,10 @@ function sizes() {
   const wasm = fs.readFileSync(path.join(ROOT, 'dist', 'chrome', 'engine.wasm'));
   record({ figure: 'engine.wasm, raw', browser: '—', unit: 'KiB', with_: [kb(wasm.length)], target: 3 * 1024 });
   record({ figure: 'engine.wasm, gzip -9', browser: '—', unit: 'KiB', with_: [kb(zlib.gzipSync(wasm, { level: 9 }).length)] });
-  for (const pkg of ['savekeeper-chrome.zip', 'savekeeper-firefox.xpi']) {
-    record({ figure: `package ${pkg}`, browser: '—', unit: 'KiB', with_: [kb(fs.statSync(path.join(ROOT, 'dist', pkg)).size)], target: 1.2 * 1024 });
+  const version = fs.readFileSync(path.join(ROOT, 'VERSION'), 'utf8').trim();
+  for (const pkg of [`savekeeper-chrome-${version}.zip`, `savekeeper-firefox-${version}.xpi`]) {
+    const figure = `package ${pkg.replace(`-${version}`, '')}`; // the same row from one version to the next
+    record({ figure, browser: '—', unit: 'KiB', with_: [kb(fs.statSync(path.join(ROOT, 'dist', pkg)).size)], target: 1.2 * 1024 });
   }
 }
 
@@ -422,15 +424,15 @@ function machineInfo(browserVersions) {
   return { cpu, cores: os.cpus().length, memoryGB: Math.round(os.totalmem() / 2 ** 30), os: osName, browsers: browserVersions, date: new Date().toISOString().slice(0, 10), node: process.version };
 }
 
-/** Replaces the README's bench section (between its markers) with `text`. */
-function updateReadme(text) {
-  const file = path.join(ROOT, 'README.md');
+/** Replaces the bench table in docs/benchmarks.md (between its markers) with `text`. */
+function updateTable(text) {
+  const file = path.join(ROOT, 'docs', 'benchmarks.md');
   const readme = fs.readFileSync(file, 'utf8');
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
   const i = readme.indexOf(start);
   const j = readme.indexOf(end);
-  if (i < 0 || j < i) throw new Error('README.md has no bench markers');
+  if (i < 0 || j < i) throw new Error('docs/benchmarks.md has no bench markers (<!-- bench:start --> … <!-- bench:end -->)');
   fs.writeFileSync(file, `${readme.slice(0, i + start.length)}\n${text}\n${readme.slice(j)}`);
 }
 
@@ -473,7 +475,7 @@ async function main() {
   const machine = machineInfo(versions);
   const text = table(machine);
   fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ machine, runs: RUNS, saveRuns: SAVE_RUNS, rows }, null, 1)}\n`);
-  updateReadme(text);
+  updateTable(text);
   console.log(text);
 }
 

@@ -4,7 +4,7 @@
 // that origin only (an optional host permission) and registers the
 // content scripts for it; "Disable" removes both. An organisation's admin
 // can name sites to protect in a policy (managed storage, "sites": see
-// managed_schema.json and the README's "For admins"): the popup there asks
+// managed_schema.json and docs/admins.md): the popup there asks
 // the user once, with one button, for the permission the browser gives
 // only on a click, and such a site cannot be disabled. Used by the popup
 // and the settings page.

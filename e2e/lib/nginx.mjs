@@ -21,7 +21,7 @@ process.on('exit', () => {
 
 /**
  * The config. Two lines differ from what an admin writes for port 443
- * (README, "For admins"): `Host $http_host` keeps the port, which `$host`
+ * (docs/admins.md): `Host $http_host` keeps the port, which `$host`
  * drops and which the hub's redirects and tornado's WebSocket origin check
  * need on a high port; `user root`, so that as root the worker can write
  * the run's temp directory (ignored with a notice otherwise).
