@@ -29,8 +29,9 @@ var browsers = []browser{
 }
 
 // wasmBuildFlags are the release flags the engine is built with: no file
-// paths (-trimpath), no VCS stamp (a build from the source archive, which
-// has no .git, must match one from a clone), no symbols, no build ID.
+// paths (-trimpath), no VCS stamp whatever go's default would do (a build
+// from the source archive, which has no .git, must match one from a clone),
+// no symbols, no build ID.
 var wasmBuildFlags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="}
 
 func buildEngine(out string) error {
