@@ -3,10 +3,11 @@
 // with the settings that break saves; JupyterLab 4.6 with a password; a
 // user's server behind the real JupyterHub 6; and, in front of Notebook 6,
 // a small Go proxy (e2e/stripproxy) that strips X-XSRFToken or stalls a
-// save. Each test asserts the tool's verdicts and exit status, and that its
-// scratch file is gone from the server afterwards. Healthy servers must come
-// out healthy and each broken one with its own problem, so every verdict
-// here can fail.
+// save. Each test asserts the tool's verdicts and exit status, and that it
+// left nothing in the server's files: its saves write nothing, so there is
+// no scratch file and no .ipynb_checkpoints folder. Healthy servers must
+// come out healthy and each broken one with its own problem, so every
+// verdict here can fail.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -65,13 +66,30 @@ function summary(report, id) {
   return c.summary;
 }
 
-/** Asserts that no scratch file of xsrfcheck is left in dir. */
-function noScratch(dir) {
-  const left = fs.readdirSync(dir).filter((f) => f.startsWith('xsrfcheck-'));
-  assert.deepEqual(left, [], `scratch files left in ${dir}`);
+/**
+ * Asserts that xsrfcheck left nothing in dir, the server's top folder: no
+ * file of its own and no .ipynb_checkpoints folder (which the server makes
+ * when a file there is deleted, and which its contents API cannot remove).
+ */
+function nothingLeft(dir) {
+  const left = fs.readdirSync(dir).filter((f) => f.startsWith('xsrfcheck-') || f === '.ipynb_checkpoints');
+  assert.deepEqual(left, [], `left in ${dir}`);
 }
 
-const ALL_OK = { login: 'ok', cookie: 'ok', 'cookie-path': 'ok', 'cookie-expiry': 'ok', 'cookie-flags': 'ok', shadow: 'ok', redirects: 'ok', renewal: 'ok', save: 'ok', 'no-token': 'ok', cleanup: 'ok' };
+/**
+ * The offset in server's log after which come only requests made from now
+ * on. A request is logged just after its answer is sent, so the last one of
+ * a run may be logged after xsrfcheck exits: the offset is taken once a
+ * request of its own, answered after all those, is in the log.
+ */
+async function logOffsetAfterAll(server) {
+  const marker = `settled=${crypto.randomBytes(6).toString('hex')}`;
+  await fetch(`${server.url}api?${marker}`);
+  await waitFor(() => server.requests().some((q) => q.query === marker), { what: `${marker} in the server's log` });
+  return server.logOffset();
+}
+
+const ALL_OK = { login: 'ok', cookie: 'ok', 'cookie-path': 'ok', 'cookie-expiry': 'ok', 'cookie-flags': 'ok', shadow: 'ok', redirects: 'ok', renewal: 'ok', save: 'ok', 'no-token': 'ok' };
 
 /** Starts stripproxy in front of origin; resolves to {url, stop}. */
 async function startProxy(origin, flags) {
@@ -99,12 +117,31 @@ function sha1Password(password) {
   return `sha1:${salt}:${crypto.createHash('sha1').update(password + salt).digest('hex')}`;
 }
 
+describe('xsrfcheck: the command line', () => {
+  test('--version, --help, and a bad flag in two lines', async () => {
+    const version = await xsrfcheck(['--version']);
+    assert.equal(version.code, 0, version.err);
+    assert.equal(version.out, `xsrfcheck ${fs.readFileSync(path.join(ROOT, 'VERSION'), 'utf8').trim()}\n`);
+
+    const help = await xsrfcheck(['--help']);
+    assert.equal(help.code, 0, help.err);
+    assert.match(help.out, /^usage: xsrfcheck \[flags\] URL\n/);
+    assert.equal(help.err, '');
+
+    const bad = await xsrfcheck(['-x', 'http://127.0.0.1:1/']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.out, '');
+    assert.equal(bad.err, "xsrfcheck: flag provided but not defined: -x\nRun 'xsrfcheck --help' for usage.\n");
+  });
+});
+
 describe('xsrfcheck: Notebook 6 (Debian)', () => {
   let nb;
   before(async () => { nb = await startJupyter({ flavor: 'notebook6' }); });
   after(async () => { await nb.stop(); });
 
-  test('default setup: healthy, exit 0, scratch file removed', async () => {
+  test('default setup: healthy, exit 0, nothing left on the server', async () => {
+    const offset = await logOffsetAfterAll(nb);
     const r = await xsrfcheck(['--json', `${nb.url}tree?token=${nb.token}`]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.deepEqual(statuses(r.report), ALL_OK);
@@ -113,7 +150,10 @@ describe('xsrfcheck: Notebook 6 (Debian)', () => {
     assert.equal(r.report.server.baseUrl, '/');
     assert.match(summary(r.report, 'no-token'), /'_xsrf' argument missing from POST/);
     assert.match(summary(r.report, 'cookie'), /GET \/tree/);
-    noScratch(nb.notebookDir);
+    nothingLeft(nb.notebookDir);
+    // Two saves of the top folder (with the token, then without), nothing else.
+    assert.deepEqual(nb.requests(offset, await logOffsetAfterAll(nb)).filter((q) => q.method !== 'GET').map((q) => `${q.status} ${q.method} ${q.path}`),
+      ['201 PUT /api/contents/', '403 PUT /api/contents/']);
 
     const text = await xsrfcheck([`${nb.url}tree`, '--token', nb.token]);
     assert.equal(text.code, 0, text.out + text.err);
@@ -123,11 +163,11 @@ describe('xsrfcheck: Notebook 6 (Debian)', () => {
   });
 
   test('--read-only writes nothing', async () => {
-    const offset = nb.logOffset();
+    const offset = await logOffsetAfterAll(nb);
     const r = await xsrfcheck(['--json', '--read-only', `${nb.url}?token=${nb.token}`]);
     assert.equal(r.code, 0, r.out + r.err);
-    assert.deepEqual(statuses(r.report), { ...ALL_OK, save: 'skipped', 'no-token': 'skipped', cleanup: 'skipped' });
-    assert.deepEqual(nb.requests(offset).filter((q) => q.method !== 'GET'), []);
+    assert.deepEqual(statuses(r.report), { ...ALL_OK, save: 'skipped', 'no-token': 'skipped' });
+    assert.deepEqual(nb.requests(offset, await logOffsetAfterAll(nb)).filter((q) => q.method !== 'GET'), []);
   });
 
   test('a proxy that strips X-XSRFToken: a problem with its fix, exit 1', async () => {
@@ -136,7 +176,7 @@ describe('xsrfcheck: Notebook 6 (Debian)', () => {
     assert.deepEqual(statuses(r.report), { ...ALL_OK, save: 'problem' });
     assert.match(summary(r.report, 'save'), /removes the X-XSRFToken header/);
     assert.match(r.report.checks.find((c) => c.id === 'save').fix, /pass the X-XSRFToken request header/);
-    noScratch(nb.notebookDir);
+    nothingLeft(nb.notebookDir);
   });
 
   test('a proxy that strips cookies: a problem, exit 1', async () => {
@@ -144,40 +184,48 @@ describe('xsrfcheck: Notebook 6 (Debian)', () => {
     assert.equal(r.code, 1, r.out + r.err);
     assert.equal(statuses(r.report).save, 'problem');
     assert.match(summary(r.report, 'save'), /did not get the cookie the token came from/);
-    noScratch(nb.notebookDir);
+    nothingLeft(nb.notebookDir);
   });
 
-  test('a check that fails after the scratch file was written still removes it', async () => {
+  test('a check that fails after a save was accepted: a problem, exit 1, nothing left', async () => {
+    const offset = await logOffsetAfterAll(nb);
     const r = await throughProxy(nb, ['-stall-second-put'], ['--json', '--timeout', '3s']);
     assert.equal(r.code, 1, r.out + r.err);
-    assert.equal(statuses(r.report).save, 'ok'); // written
+    assert.equal(statuses(r.report).save, 'ok'); // accepted
     assert.equal(statuses(r.report)['no-token'], 'problem');
-    assert.match(summary(r.report, 'cleanup'), /removed/);
-    noScratch(nb.notebookDir);
+    assert.match(summary(r.report, 'no-token'), /no answer within 3s/);
+    nothingLeft(nb.notebookDir);
+    assert.deepEqual(nb.requests(offset, await logOffsetAfterAll(nb)).filter((q) => q.method === 'DELETE'), []);
   });
 
-  test('interrupted after the scratch file was written: it is removed, exit 2', async () => {
+  test('interrupted after a save was accepted: exit 2, nothing left', async () => {
+    const offset = await logOffsetAfterAll(nb);
     const r = await throughProxy(nb, ['-stall-second-put'], ['--json'], 'tree', {
       onStart: (child) => {
-        waitFor(() => fs.readdirSync(nb.notebookDir).some((f) => f.startsWith('xsrfcheck-')), { timeout: 30000, what: 'the scratch file' })
+        // The proxy holds the second save: interrupt xsrfcheck waiting for it.
+        waitFor(() => nb.requests(offset).some((q) => q.method === 'PUT'), { timeout: 30000, what: 'the first save' })
           .then(() => child.kill('SIGINT'), () => child.kill('SIGKILL'));
       },
     });
     assert.equal(r.code, 2, r.out + r.err);
     assert.equal(r.report.error, 'interrupted');
-    assert.match(summary(r.report, 'cleanup'), /removed/);
-    noScratch(nb.notebookDir);
+    assert.equal(statuses(r.report).save, 'ok');
+    assert.match(r.err, /xsrfcheck: interrupted/);
+    nothingLeft(nb.notebookDir);
   });
 
-  test('bad input: exit 2 with a clear message', async () => {
+  test('bad input: exit 2 with a clear message; nothing answers: exit 3', async () => {
     const notUrl = await xsrfcheck(['localhost:8888']);
     assert.equal(notUrl.code, 2);
     assert.match(notUrl.err, /not a URL: "localhost:8888"/);
 
+    // Nothing answers: exit 3, and a JSON report with its schema and no checks.
     const none = await xsrfcheck(['--json', `http://127.0.0.1:${await freePort()}/`]);
-    assert.equal(none.code, 2);
+    assert.equal(none.code, 3, none.out + none.err);
     assert.match(none.err, /nothing answers at 127\.0\.0\.1:\d+/);
+    assert.equal(none.report.schema, 1);
     assert.equal(none.report.verdict, 'error');
+    assert.deepEqual(none.report.checks, []);
 
     const plain = http.createServer((req, res) => res.end('<html><body>hello</body></html>'));
     await new Promise((r) => plain.listen(0, '127.0.0.1', r));
@@ -208,7 +256,7 @@ describe('xsrfcheck: Notebook 6 at a base URL', () => {
       assert.equal(r.report.server.baseUrl, '/user/alice/');
       assert.deepEqual(statuses(r.report), { ...ALL_OK, 'cookie-path': 'warning' });
       assert.match(summary(r.report, 'cookie-path'), /path \/ is above the base URL \/user\/alice\//);
-      noScratch(nb.notebookDir);
+      nothingLeft(nb.notebookDir);
     } finally {
       await nb.stop();
     }
@@ -239,7 +287,7 @@ describe('xsrfcheck: jupyter_server with nbclassic (Debian)', () => {
       assert.deepEqual(statuses(r.report), ALL_OK);
       assert.equal(r.report.server.kind, 'nbclassic');
       assert.match(r.report.server.versions.jupyter_server, /^1\./);
-      noScratch(nb.notebookDir);
+      nothingLeft(nb.notebookDir);
     } finally {
       await nb.stop();
     }
@@ -259,7 +307,7 @@ describe('xsrfcheck: jupyter_server with nbclassic (Debian)', () => {
       assert.equal(statuses(shadowed.report).shadow, 'problem');
       assert.equal(statuses(shadowed.report).save, 'problem');
       assert.match(summary(shadowed.report, 'save'), /XSRF cookie does not match POST argument/);
-      noScratch(nb.notebookDir);
+      nothingLeft(nb.notebookDir);
     } finally {
       await nb.stop();
     }
@@ -279,7 +327,7 @@ for (const [flavor, app] of Object.entries(APPS)) {
         assert.equal(r.code, 1, r.out + r.err);
         assert.deepEqual(statuses(r.report), { ...ALL_OK, 'no-token': 'problem' });
         assert.match(summary(r.report, 'no-token'), /disable_check_xsrf/);
-        noScratch(nb.notebookDir);
+        nothingLeft(nb.notebookDir);
       } finally {
         await nb.stop();
       }
@@ -292,7 +340,7 @@ for (const [flavor, app] of Object.entries(APPS)) {
         assert.equal(r.code, 0, r.out + r.err);
         assert.deepEqual(statuses(r.report), ALL_OK);
         assert.match(summary(r.report, 'login'), /logged in with the password/);
-        noScratch(nb.notebookDir);
+        nothingLeft(nb.notebookDir);
 
         const wrong = await xsrfcheck(['--password', 'not-the-password', nb.url]);
         assert.equal(wrong.code, 2, wrong.out + wrong.err);
@@ -311,7 +359,7 @@ for (const [flavor, app] of Object.entries(APPS)) {
         assert.match(summary(r.report, 'cookie-flags'), /SameSite=None without Secure: browsers drop such a cookie/);
         assert.match(r.report.checks.find((c) => c.id === 'cookie-flags').fix, /remove 'samesite'/);
         assert.equal(statuses(r.report).save, 'problem');
-        noScratch(nb.notebookDir);
+        nothingLeft(nb.notebookDir);
       } finally {
         await nb.stop();
       }
@@ -329,7 +377,7 @@ describe('xsrfcheck: JupyterLab 4.6 and JupyterHub 6 (the pinned venv)', () => {
       assert.equal(r.report.server.kind, 'jupyterlab');
       assert.match(r.report.server.versions.jupyterlab, /^4\.6\./);
       assert.match(r.report.server.versions.jupyter_server, /^2\./);
-      noScratch(lab.notebookDir);
+      nothingLeft(lab.notebookDir);
     } finally {
       await lab.stop();
     }
@@ -347,7 +395,7 @@ describe('xsrfcheck: JupyterLab 4.6 and JupyterHub 6 (the pinned venv)', () => {
       assert.equal(r.report.server.baseUrl, '/user/alice/');
       assert.match(summary(r.report, 'login'), /JupyterHub as alice/);
       assert.match(summary(r.report, 'no-token'), /'_xsrf' argument missing from PUT/);
-      noScratch(hub.notebookDir('alice'));
+      nothingLeft(hub.notebookDir('alice'));
 
       const wrong = await xsrfcheck(['--password', `not-${hub.password}`, `${hub.userUrl('alice')}lab`]);
       assert.equal(wrong.code, 2, wrong.out + wrong.err);

@@ -26,7 +26,8 @@ func (t *target) base() string { return t.page.baseURL }
 func (t *target) apiURL(name string) string { return t.origin + t.base() + "api/contents/" + name }
 
 // diagnose runs every check into rep. It returns an error only when the
-// run cannot go on: bad input, no Jupyter server, no login, interruption.
+// run cannot go on: bad input, no answer (a noAnswer), no Jupyter server,
+// no login, interruption.
 func diagnose(ctx context.Context, o options, rep *report) error {
 	s := newSession(o.timeout)
 	first, how, err := open(ctx, s, o)
@@ -67,10 +68,10 @@ func diagnose(ctx context.Context, o options, rep *report) error {
 		return err
 	}
 	if o.readOnly {
-		for _, id := range []string{"save", "no-token", "cleanup"} {
-			rep.add(check{ID: id, Status: statusSkipped, Summary: "--read-only: nothing written"})
+		for _, id := range []string{"save", "no-token"} {
+			rep.add(check{ID: id, Status: statusSkipped, Summary: "--read-only: no save sent"})
 		}
 		return nil
 	}
-	return checkSaves(ctx, s, t, o, rep)
+	return checkSaves(ctx, s, t, rep)
 }

@@ -19,11 +19,10 @@
 // HTML page trimmed to the elements Jupyter's pages give the tool). What
 // depends on the run is written as a placeholder: {{host}} and {{port}}
 // for the server's address, {{token}} and {{password}} for the login,
-// {{home}} for the server's home directory, {{scratch}} for the scratch
-// file's random name, {{in Ns}} for a cookie's expiry N seconds after the
-// answer. The replay puts values back (127.0.0.1:8888, a fixed token, the
-// name xsrfcheck chose, now+N) and answers each request with the next
-// recorded one; a request that is not the one recorded fails the test.
+// {{home}} for the server's home directory, {{in Ns}} for a cookie's
+// expiry N seconds after the answer. The replay puts values back
+// (127.0.0.1:8888, a fixed token, now+N) and answers each request with the
+// next recorded one; a request that is not the one recorded fails the test.
 // The golden report is xsrfcheck's standard output, then its standard
 // error and exit status, with the same placeholders.
 

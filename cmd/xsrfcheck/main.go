@@ -5,9 +5,16 @@
 // not match", and how to fix it. It shares SaveKeeper's XSRF model (package
 // wasm/xsrf), so the tool and the extension never disagree.
 //
+// Install it with Go 1.26 or later (it lands in $(go env GOPATH)/bin), or
+// run it from a checkout of the repository with go run ./cmd/xsrfcheck:
+//
+//	go install github.com/savekeeper/savekeeper/cmd/xsrfcheck@latest
+//
 // Usage:
 //
 //	xsrfcheck [flags] URL
+//	xsrfcheck --version
+//	xsrfcheck --help
 //
 // URL is any page of the server, such as http://127.0.0.1:8888/tree or
 // http://hub.example.org/user/alice/lab; it may carry ?token=. Flags:
@@ -20,9 +27,16 @@
 //	--parent-xsrf P=V  an _xsrf cookie another server left on path P (a
 //	                   parent of this server's base URL), as the browser's
 //	                   cookie list shows it; repeatable
-//	--read-only        write nothing: skip the save checks
+//	--read-only        send no save: skip the save checks
 //	--json             print the report as JSON
 //	--timeout D        for each request (default 20s)
+//	--version          print "xsrfcheck <version>" (SaveKeeper's release
+//	                   version) and exit
+//	-h, --help         print the usage on standard output and exit
+//
+// A mistake on the command line (an unknown flag, a flag without its
+// value, no URL) is one line on standard error naming it, then "Run
+// 'xsrfcheck --help' for usage.", and exit status 2.
 //
 // Secrets: the token may also come from the environment variable
 // JUPYTER_TOKEN, which is used when the command line has neither a token
@@ -37,13 +51,37 @@
 // origin (a 307 or 308 would send the form again), stops the run with exit
 // status 2 before anything is sent there.
 //
-// The save checks write a scratch file, xsrfcheck-<random>.txt, at the top
-// of the server's files, and always remove it, even when a check fails or
-// the run is interrupted.
+// The save checks write nothing on the server: each saves the server's top
+// folder as a folder (PUT <base>api/contents/ with {"type": "directory"}),
+// which Jupyter's contents API accepts, past the same XSRF check as any
+// save, without changing anything. So no file, no .ipynb_checkpoints
+// folder and nothing in the trash is left behind, even when a check fails
+// or the run is interrupted. (A scratch file would have to be deleted, and
+// Jupyter answers a DELETE by making an .ipynb_checkpoints folder beside
+// the file, which its contents API cannot remove.)
 //
-// Exit status: 0 when the setup is healthy (warnings allowed), 1 when a
-// check found a problem, 2 for usage errors and when no Jupyter server
-// could be reached or logged into.
+// --json prints the report as one JSON object: "schema" (1, the version of
+// this layout), "url", "server" (once the server was named), "checks" (a
+// list of {"id", "status", "summary", "fix"}; empty, never null, when the
+// run stopped before its first check), "problems", "warnings", "verdict"
+// (healthy, problems or error) and, for an error, "error". A usage error
+// or --help prints no report.
+//
+// Exit status:
+//
+//	0  healthy (warnings allowed); also --help and --version
+//	1  a check found a problem
+//	2  bad input: a usage error, a URL where something answers that is not
+//	   a Jupyter server (another site, a page that is not Jupyter's, a
+//	   redirect that leaves the base URL), a token or password refused, a
+//	   login on another site; also an interrupted run
+//	3  the server could not be reached: no HTTP answer at all (nothing
+//	   listens at the address, its name does not resolve, the connection
+//	   was reset or timed out before an answer)
+//
+// An answer that is not a Jupyter server's is 2, not 3: the address works
+// and trying again will not help; the URL (or the proxy in front of the
+// server) needs changing.
 //
 // Example, with a proxy in front of the server that drops X-XSRFToken:
 //
@@ -55,7 +93,6 @@
 //	problem  save           the save was refused (HTTP 403 "'_xsrf' argument missing from POST") although it carried X-XSRFToken; …
 //	                        fix: make the proxy in front of Jupyter pass the X-XSRFToken request header through (and X-CSRFToken)
 //	ok       no-token       a save without it was refused, as it should be: "'_xsrf' argument missing from POST"
-//	ok       cleanup        scratch file xsrfcheck-a730f0cc.txt removed
 //	1 problem, 0 warnings: saves from a browser will fail or are unsafe; see the fixes above
 package main
 
@@ -68,7 +105,7 @@ import (
 )
 
 // main runs the command; the first interrupt cancels the run (which still
-// removes its scratch file), a second one ends the process.
+// prints the report so far), a second one ends the process.
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	signals := make(chan os.Signal, 1)
@@ -76,7 +113,7 @@ func main() {
 	go func() {
 		<-signals
 		signal.Stop(signals) // a second Ctrl-C ends the program at once
-		fmt.Fprintln(os.Stderr, "xsrfcheck: interrupted; removing the scratch file (Ctrl-C again to quit now)")
+		fmt.Fprintln(os.Stderr, "xsrfcheck: interrupted; stopping (Ctrl-C again to quit now)")
 		cancel()
 	}()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))

@@ -5,10 +5,29 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 )
+
+// The exit statuses.
+const (
+	exitHealthy  = 0 // no problem (warnings allowed); also --help, --version
+	exitProblems = 1 // a check found a problem
+	// exitBadInput is for what the user can fix on the command line: a
+	// usage error, a URL that is not a Jupyter server's page, a login
+	// refused or on another site; and an interrupted run.
+	exitBadInput = 2
+	// exitUnreachable is for a run stopped by a request that got no HTTP
+	// answer (noAnswer): nothing listens, the name does not resolve, the
+	// connection broke or timed out first.
+	exitUnreachable = 3
+)
+
+// reportSchema is the version of the JSON report's layout: it changes
+// when a field changes meaning or goes away, not when one is added.
+const reportSchema = 1
 
 // The verdict of one check.
 const (
@@ -40,14 +59,20 @@ type serverInfo struct {
 
 // report is the whole outcome of a run, as printed.
 type report struct {
+	Schema   int         `json:"schema"` // reportSchema
 	URL      string      `json:"url"`
 	Server   *serverInfo `json:"server,omitempty"`
-	Checks   []check     `json:"checks"`
+	Checks   []check     `json:"checks"` // [] when the run stopped before the first
 	Problems int         `json:"problems"`
 	Warnings int         `json:"warnings"`
 	// Verdict is healthy, problems, or error (Error says why).
 	Verdict string `json:"verdict"`
 	Error   string `json:"error,omitempty"`
+}
+
+// newReport returns the empty report of a run on url.
+func newReport(url string) *report {
+	return &report{Schema: reportSchema, URL: url, Checks: []check{}}
 }
 
 // add appends c to the report.
@@ -59,7 +84,7 @@ func (r *report) ok(id, format string, a ...any) {
 }
 
 // finish counts the verdicts and returns the exit status: 0 healthy,
-// 1 problems, 2 error.
+// 1 problems, 3 for err a noAnswer, 2 for another err.
 func (r *report) finish(err error) int {
 	r.Problems, r.Warnings = 0, 0
 	for _, c := range r.Checks {
@@ -70,16 +95,20 @@ func (r *report) finish(err error) int {
 			r.Warnings++
 		}
 	}
+	var none noAnswer
 	switch {
+	case errors.As(err, &none):
+		r.Verdict, r.Error = "error", err.Error()
+		return exitUnreachable
 	case err != nil:
 		r.Verdict, r.Error = "error", err.Error()
-		return 2
+		return exitBadInput
 	case r.Problems > 0:
 		r.Verdict = "problems"
-		return 1
+		return exitProblems
 	}
 	r.Verdict = "healthy"
-	return 0
+	return exitHealthy
 }
 
 // writeJSON prints the report as indented JSON (--json).

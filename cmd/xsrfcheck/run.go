@@ -1,6 +1,6 @@
-// The command line (flags, secrets from the environment or standard
-// input, warnings about secrets given as arguments) and run, the whole
-// command from arguments to exit status.
+// The command line (flags, --help and --version, usage errors, secrets
+// from the environment or standard input, warnings about secrets given as
+// arguments) and run, the whole command from arguments to exit status.
 
 package main
 
@@ -15,6 +15,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	savekeeper "github.com/savekeeper/savekeeper"
 )
 
 // options are the parsed command line.
@@ -29,6 +31,7 @@ type options struct {
 	readOnly      bool
 	json          bool
 	timeout       time.Duration
+	version       bool // --version: print it and stop
 	// exposed lists the secrets given as arguments, which other users of
 	// the machine can read.
 	exposed []exposure
@@ -52,7 +55,13 @@ const usage = `usage: xsrfcheck [flags] URL
 
 Checks the XSRF setup of the Jupyter server at URL (any of its pages; it may
 carry ?token=) the way a browser meets it, and says how to fix what is wrong.
-Exit status: 0 healthy, 1 a problem found, 2 usage or connection error.
+
+Exit status:
+  0  healthy (warnings allowed)
+  1  a check found a problem
+  2  bad input: a usage error, a URL where no Jupyter server answers (another
+     site or page answers), a login refused; or the run was interrupted
+  3  the server could not be reached: no answer at all
 
 Secrets: a token or password given as an argument (--token, --password, or
 ?token= in URL) is visible to other users of the machine and stays in the
@@ -80,27 +89,59 @@ func (p parentFlag) Set(s string) error {
 	return nil
 }
 
-// parseArgs reads the command line; flags may come before or after URL.
-func parseArgs(args []string, stderr io.Writer) (options, error) {
-	var o options
+// usageError is a mistake on the command line: run prints it on one line,
+// then a pointer to --help, and exits with status 2.
+type usageError struct{ err error }
+
+// Error is the mistake, as the flag package or parseArgs words it.
+func (e usageError) Error() string { return e.err.Error() }
+
+// Unwrap returns the mistake.
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef returns a usageError worded as fmt.Errorf words it.
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// flags returns the command's flag set, which fills o and prints nothing:
+// run prints the errors and the usage (writeUsage).
+func flags(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("xsrfcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	fs.StringVar(&o.token, "token", "", "log in with the server's `token`; other users of the machine see it: prefer $"+tokenEnv)
 	fs.StringVar(&o.password, "password", "", "log in with a `password` (on JupyterHub: the hub's); other users of the machine see it: prefer --password-stdin")
 	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "log in with the password on the first line of standard input")
 	fs.StringVar(&o.user, "user", "", "the JupyterHub user `name` (default: from /user/NAME/ in URL)")
 	fs.Var(parentFlag{&o.parents}, "parent-xsrf", "an _xsrf cookie another server left on a parent `PATH=VALUE` of the base URL; repeatable")
-	fs.BoolVar(&o.readOnly, "read-only", false, "write nothing on the server: skip the save checks")
+	fs.BoolVar(&o.readOnly, "read-only", false, "send no save: skip the save checks")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Second, "how long to wait for each answer")
+	fs.BoolVar(&o.version, "version", false, "print xsrfcheck's version and exit")
+	return fs
+}
+
+// writeUsage prints the usage, with every flag, on w (--help).
+func writeUsage(w io.Writer) {
+	fs := flags(&options{})
+	fs.SetOutput(w)
+	fmt.Fprint(w, usage)
+	fs.PrintDefaults()
+}
+
+// parseArgs reads the command line; flags may come before or after URL.
+// Its errors are flag.ErrHelp for --help and usageErrors; with --version
+// it returns at once, without a URL.
+func parseArgs(args []string) (options, error) {
+	var o options
+	fs := flags(&o)
 	var rest []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		err := fs.Parse(args)
+		switch {
+		case errors.Is(err, flag.ErrHelp):
 			return o, err
+		case err != nil:
+			return o, usageError{err}
 		}
 		if fs.NArg() == 0 {
 			break
@@ -108,19 +149,25 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 		rest = append(rest, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(rest) != 1 {
-		fs.Usage()
-		return o, fmt.Errorf("want one URL, got %d arguments", len(rest))
+	if o.version {
+		return o, nil
+	}
+	switch len(rest) {
+	case 0:
+		return o, usagef("no URL: give a page of the server, such as http://127.0.0.1:8888/tree")
+	case 1:
+	default:
+		return o, usagef("want one URL, got %d: %s", len(rest), quoteAll(rest))
 	}
 	u, err := url.Parse(rest[0])
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return o, fmt.Errorf("not a URL: %q (want http://host:port/ or https://…, such as http://127.0.0.1:8888/tree)", rest[0])
+		return o, usagef("not a URL: %q (want http://host:port/ or https://…, such as http://127.0.0.1:8888/tree)", rest[0])
 	}
 	if o.timeout <= 0 {
-		return o, fmt.Errorf("--timeout must be positive")
+		return o, usagef("--timeout must be positive")
 	}
 	if o.password != "" && o.passwordStdin {
-		return o, fmt.Errorf("--password and --password-stdin: give the password one way")
+		return o, usagef("--password and --password-stdin: give the password one way")
 	}
 	if o.token != "" {
 		o.exposed = append(o.exposed, tokenFlag)
@@ -148,6 +195,15 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 		}
 	}
 	return o, nil
+}
+
+// quoteAll quotes each of args, separated by spaces.
+func quoteAll(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = fmt.Sprintf("%q", a)
+	}
+	return strings.Join(q, " ")
 }
 
 // readSecrets completes o with the secrets that are not arguments: the
@@ -192,19 +248,25 @@ func warnExposed(o options, stderr io.Writer) {
 // run is the whole command: it returns the exit status. getenv and stdin
 // are the process's (os.Getenv, os.Stdin) or a test's.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parseArgs(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	o, err := parseArgs(args)
+	var bad usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		writeUsage(stdout)
+		return exitHealthy
+	case errors.As(err, &bad):
+		fmt.Fprintf(stderr, "xsrfcheck: %v\nRun 'xsrfcheck --help' for usage.\n", bad)
+		return exitBadInput
+	case o.version:
+		fmt.Fprintf(stdout, "xsrfcheck %s\n", savekeeper.Version)
+		return exitHealthy
 	}
-	if err == nil {
-		warnExposed(o, stderr)
-		err = o.readSecrets(getenv, stdin)
-	}
-	if err != nil {
+	warnExposed(o, stderr)
+	if err := o.readSecrets(getenv, stdin); err != nil {
 		fmt.Fprintf(stderr, "xsrfcheck: %v\n", err)
-		return 2
+		return exitBadInput
 	}
-	rep := &report{URL: o.target.String()}
+	rep := newReport(o.target.String())
 	err = diagnose(ctx, o, rep)
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("interrupted")

@@ -1,13 +1,11 @@
-// The save checks (save, no-token, cleanup): a scratch file written with
-// the page's token and without it, why a save was refused, and the
-// removal of the scratch file whatever happened.
+// The save checks (save, no-token): a save with the page's token and one
+// without it, and why a save was refused. They write nothing: what they
+// save is the server's top folder, as a folder.
 
 package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,52 +15,56 @@ import (
 	"github.com/savekeeper/savekeeper/wasm/xsrf"
 )
 
-// scratchBody is the scratch file's model, as the save checks PUT it.
-const scratchBody = `{"type":"file","format":"text","content":"Written by xsrfcheck to test saves; it removes it. Safe to delete."}`
+// topFolder is the model the save checks PUT to the contents API's top
+// (<base>api/contents/): a folder where the server's top folder is. Jupyter
+// takes it as a save of a folder that is there already: it answers 201
+// with the folder's model and changes nothing. A save of a file would need
+// a DELETE to remove it, and that DELETE makes the server create an
+// .ipynb_checkpoints folder beside the file (it looks for the file's
+// checkpoints there), which the contents API cannot remove: it refuses
+// hidden paths, and deleting one makes it again. With the file in a folder
+// of its own, deleting that folder makes one at the top instead.
+const topFolder = `{"type":"directory"}`
 
-// saved reports whether an answer to the scratch file's PUT is the contents
-// API's model of the file called name (and not a page some proxy or login
-// put in its way).
-func saved(r reply, name string) bool {
+// saved reports whether an answer to a save of topFolder is the contents
+// API's model of the top folder (and not a page some proxy or login put in
+// its way).
+func saved(r reply) bool {
 	var m struct {
-		Name string `json:"name"`
+		Type string `json:"type"`
+		Path string `json:"path"`
 	}
-	return (r.status == 200 || r.status == 201) && json.Unmarshal(r.body, &m) == nil && m.Name == name
+	return (r.status == 200 || r.status == 201) && json.Unmarshal(r.body, &m) == nil &&
+		m.Type == "directory" && strings.Trim(m.Path, "/") == ""
 }
 
-// checkSaves writes a scratch file with the token, then without it, and
-// always removes it.
-func checkSaves(ctx context.Context, s *session, t *target, o options, rep *report) error {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := "xsrfcheck-" + hex.EncodeToString(b[:]) + ".txt"
-	file := t.apiURL(name)
-	defer cleanup(ctx, s, t, o, file, name, rep)
-
+// checkSaves saves topFolder with the token, then without it.
+func checkSaves(ctx context.Context, s *session, t *target, rep *report) error {
+	top := t.apiURL("")
 	// As a browser's fetch from the page sends it.
 	h := http.Header{"Content-Type": {"application/json"}, "Origin": {t.origin}, "Referer": {t.origin + t.base()}}
 	sent := t.sentToken(s)
 	if sent != "" {
 		h.Set("X-XSRFToken", sent)
 	}
-	r, err := s.do(ctx, "PUT", file, h, []byte(scratchBody))
+	r, err := s.do(ctx, "PUT", top, h, []byte(topFolder))
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	switch {
 	case err != nil:
 		rep.add(check{ID: "save", Status: statusProblem, Summary: "a save got no answer: " + err.Error(), Fix: "check the server's log and any proxy in front of it"})
-	case saved(r, name):
+	case saved(r):
 		rep.ok("save", "a save with X-XSRFToken from the cookie was accepted (HTTP %d)", r.status)
 	default:
-		rep.add(judgeRefusedSave(ctx, s, t, r, file, name, sent))
+		rep.add(judgeRefusedSave(ctx, s, t, r, top, sent))
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 
 	h.Del("X-XSRFToken")
-	r, err = s.do(ctx, "PUT", file, h, []byte(scratchBody))
+	r, err = s.do(ctx, "PUT", top, h, []byte(topFolder))
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -72,7 +74,7 @@ func checkSaves(ctx context.Context, s *session, t *target, o options, rep *repo
 	}
 	f := xsrf.Classify(r.status, r.header.Get("Content-Type"), r.body)
 	switch {
-	case saved(r, name):
+	case saved(r):
 		rep.add(check{ID: "no-token", Status: statusProblem,
 			Summary: "a save without X-XSRFToken was accepted: the XSRF check is off (disable_check_xsrf), so any web page open in the browser can change your files",
 			Fix:     "remove disable_check_xsrf = True from the server's configuration (c.ServerApp or c.NotebookApp)"})
@@ -86,9 +88,9 @@ func checkSaves(ctx context.Context, s *session, t *target, o options, rep *repo
 	return nil
 }
 
-// judgeRefusedSave says why the save that carried the page's token (sent,
-// "" for none) was refused.
-func judgeRefusedSave(ctx context.Context, s *session, t *target, r reply, file, name, sent string) check {
+// judgeRefusedSave says why the save to top that carried the page's token
+// (sent, "" for none) was refused.
+func judgeRefusedSave(ctx context.Context, s *session, t *target, r reply, top, sent string) check {
 	f := xsrf.Classify(r.status, r.header.Get("Content-Type"), r.body)
 	said := fmt.Sprintf("HTTP %d %s", r.status, quote(message(r)))
 	refused := func(status, summary, fix string) check {
@@ -100,14 +102,14 @@ func judgeRefusedSave(ctx context.Context, s *session, t *target, r reply, file,
 	case f.Kind == xsrf.Missing || f.Kind == xsrf.HubMissing:
 		// The header was sent but did not arrive: try the token in the URL.
 		h := http.Header{"Content-Type": {"application/json"}, "Origin": {t.origin}}
-		r2, err := s.do(ctx, "PUT", file+"?"+url.Values{"_xsrf": {sent}}.Encode(), h, []byte(scratchBody))
-		if err == nil && saved(r2, name) {
+		r2, err := s.do(ctx, "PUT", top+"?"+url.Values{"_xsrf": {sent}}.Encode(), h, []byte(topFolder))
+		if err == nil && saved(r2) {
 			return refused(statusProblem, " although it carried X-XSRFToken; with the token in the URL instead it was accepted: something between you and the server removes the X-XSRFToken header",
 				"make the proxy in front of Jupyter pass the X-XSRFToken request header through (and X-CSRFToken)")
 		}
 		return refused(statusProblem, " although it carried X-XSRFToken", "make the proxy in front of Jupyter pass the X-XSRFToken request header and the Cookie header through")
 	case f.Kind == xsrf.Mismatch || f.Kind == xsrf.HubMismatch:
-		if len(s.xsrfCookies(file)) > 1 {
+		if len(s.xsrfCookies(top)) > 1 {
 			return refused(statusProblem, ": the server compared the token with another _xsrf cookie (see shadow)", "delete the _xsrf cookie on the parent path in the browser")
 		}
 		return refused(statusProblem, ": the server did not get the cookie the token came from", "make the proxy in front of Jupyter pass the Cookie header through unchanged")
@@ -132,49 +134,4 @@ func message(r reply) string {
 		return v.Message
 	}
 	return strings.TrimSpace(string(r.body[:min(len(r.body), 80)]))
-}
-
-// cleanup removes the scratch file, even after an interruption: with each
-// token in the header, then in the URL, then with the server's token, then
-// with nothing (for a server whose XSRF check is off). Each try has its
-// own timeout. A 204 is a removal; a 404 is checked with a GET.
-func cleanup(ctx context.Context, s *session, t *target, o options, file, name string, rep *report) {
-	ctx = context.WithoutCancel(ctx)
-	type try struct {
-		url    string
-		header http.Header
-	}
-	var tries []try
-	for _, v := range s.xsrfCookies(file) {
-		if v, ok := xsrf.HeaderValue(v); ok {
-			tries = append(tries, try{file, http.Header{"X-XSRFToken": {v}}},
-				try{file + "?" + url.Values{"_xsrf": {v}}.Encode(), http.Header{}})
-		}
-	}
-	if o.token != "" {
-		tries = append(tries, try{file, http.Header{"Authorization": {"token " + o.token}}})
-	}
-	tries = append(tries, try{file, http.Header{}})
-	last := ""
-	for _, tr := range tries {
-		tr.header.Set("Origin", t.origin)
-		r, err := s.do(ctx, "DELETE", tr.url, tr.header, nil)
-		if err != nil {
-			last = err.Error()
-			continue
-		}
-		switch r.status {
-		case 204:
-			rep.ok("cleanup", "scratch file %s removed", name)
-			return
-		case 404:
-			if g, err := s.do(ctx, "GET", file+"?content=0", nil, nil); err == nil && g.status == 404 {
-				rep.ok("cleanup", "no scratch file was left (%s was never written)", name)
-				return
-			}
-		}
-		last = fmt.Sprintf("HTTP %d %s", r.status, quote(message(r)))
-	}
-	rep.add(check{ID: "cleanup", Status: statusProblem, Summary: fmt.Sprintf("could not remove the scratch file %s: %s", name, last),
-		Fix: "delete " + name + " from the server's top folder by hand"})
 }

@@ -14,6 +14,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/savekeeper/savekeeper/wasm/xsrf"
@@ -171,8 +172,42 @@ type reply struct {
 	final  *url.URL // after redirects
 }
 
-// do sends one request and reads its answer. Connection errors come back
-// as fatal errors naming the host.
+// noAnswer is the error of a request that got no HTTP answer at all:
+// nothing listens at the address, its name does not resolve, or the
+// connection broke or timed out before the answer's first line. When it
+// stops the run, the exit status is 3 (exitUnreachable).
+type noAnswer struct{ err error }
+
+// Error says why there was no answer.
+func (e noAnswer) Error() string { return e.err.Error() }
+
+// Unwrap returns the reason.
+func (e noAnswer) Unwrap() error { return e.err }
+
+// whyNoAnswer words err, a client's error for the request what (such as
+// "GET /tree") to host, as a noAnswer when it means that no HTTP answer
+// came; else it returns nil.
+func whyNoAnswer(err error, what, host string, timeout time.Duration) error {
+	var ne net.Error
+	var oe *net.OpError
+	var errno syscall.Errno
+	switch {
+	case errors.As(err, &oe) && oe.Op == "dial":
+		return noAnswer{fmt.Errorf("nothing answers at %s (%v)", host, oe.Err)}
+	case errors.As(err, &ne) && ne.Timeout():
+		return noAnswer{fmt.Errorf("%s: no answer within %s", what, timeout)}
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+		errors.As(err, &errno)
+		return noAnswer{fmt.Errorf("%s: the connection broke before an answer (%v)", what, errno)}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return noAnswer{fmt.Errorf("%s: the connection broke before an answer (closed by the other end)", what)}
+	}
+	return nil
+}
+
+// do sends one request and reads its answer. A request that got no
+// answer comes back as a noAnswer naming the host or the request; no
+// error shows the URL's query.
 func (s *session) do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (reply, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -192,17 +227,16 @@ func (s *session) do(ctx context.Context, method, rawURL string, header http.Hea
 	what := method + " " + req.URL.Path // never the query: it may hold the token
 	resp, err := s.client.Do(req)
 	if err != nil {
+		host := req.URL.Host
 		var ue *url.Error
 		if errors.As(err, &ue) {
+			if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+				host = u.Host // where a redirect led
+			}
 			err = ue.Err // without the URL and its query
 		}
-		var ne net.Error
-		var oe *net.OpError
-		switch {
-		case errors.As(err, &oe) && oe.Op == "dial":
-			return reply{}, fmt.Errorf("nothing answers at %s (%v)", req.URL.Host, oe.Err)
-		case errors.As(err, &ne) && ne.Timeout():
-			return reply{}, fmt.Errorf("%s: no answer within %s", what, s.timeout)
+		if none := whyNoAnswer(err, what, host, s.timeout); none != nil {
+			return reply{}, none
 		}
 		return reply{}, fmt.Errorf("%s: %w", what, err)
 	}

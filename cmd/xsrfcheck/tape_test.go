@@ -50,7 +50,6 @@ type live struct {
 	password     string
 	passwordHash string // for the server's command line only
 	home         string // the server's home directory, in its pages
-	scratch      string // the scratch file's name, once a request named it
 }
 
 // replayLive are the values a replay puts in place of the placeholders.
@@ -60,9 +59,8 @@ var replayLive = live{port: "8888", token: "0123456789abcdef01234567", password:
 func (l live) host() string { return "127.0.0.1:" + l.port }
 
 var (
-	scratchName = regexp.MustCompile(`xsrfcheck-[0-9a-f]{8}\.txt`)
-	expires     = regexp.MustCompile(`(?i)(; *expires=)([^;]+)`)
-	inSeconds   = regexp.MustCompile(`\{\{in (-?\d+)s\}\}`)
+	expires   = regexp.MustCompile(`(?i)(; *expires=)([^;]+)`)
+	inSeconds = regexp.MustCompile(`\{\{in (-?\d+)s\}\}`)
 )
 
 // norm writes the run's values in s as placeholders.
@@ -77,13 +75,13 @@ func (l live) norm(s string) string {
 	if l.home != "" {
 		pairs = append(pairs, l.home, "{{home}}")
 	}
-	return scratchName.ReplaceAllString(strings.NewReplacer(pairs...).Replace(s), "{{scratch}}")
+	return strings.NewReplacer(pairs...).Replace(s)
 }
 
 // denorm puts the run's values in place of the placeholders in s.
 func (l live) denorm(s string) string {
 	s = strings.NewReplacer("{{host}}", l.host(), "{{port}}", l.port, "{{token}}", l.token,
-		"{{password}}", l.password, "{{home}}", l.home, "{{scratch}}", l.scratch).Replace(s)
+		"{{password}}", l.password, "{{home}}", l.home).Replace(s)
 	return inSeconds.ReplaceAllStringFunc(s, func(m string) string {
 		n, _ := strconv.Atoi(inSeconds.FindStringSubmatch(m)[1])
 		return time.Now().Add(time.Duration(n) * time.Second).UTC().Format(http.TimeFormat)
@@ -134,9 +132,6 @@ type replaying struct {
 
 // RoundTrip answers req from the recording.
 func (r *replaying) RoundTrip(req *http.Request) (*http.Response, error) {
-	if m := scratchName.FindString(req.URL.Path); m != "" {
-		r.l.scratch = m
-	}
 	key, sent := r.l.requestKey(req), r.l.sentHeaders(req)
 	if r.next >= len(r.exchanges) {
 		r.t.Errorf("replay: request %d, %s, was not recorded (the recording ends after %d)", r.next+1, key, len(r.exchanges))

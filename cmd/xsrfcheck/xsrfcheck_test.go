@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,8 +25,7 @@ import (
 // are its pure parts.
 
 func TestParseArgs(t *testing.T) {
-	var stderr bytes.Buffer
-	o, err := parseArgs([]string{"http://127.0.0.1:8888/user/alice/lab?token=abc&x=1", "--json", "--read-only", "--parent-xsrf", "/=2|a|b|1"}, &stderr)
+	o, err := parseArgs([]string{"http://127.0.0.1:8888/user/alice/lab?token=abc&x=1", "--json", "--read-only", "--parent-xsrf", "/=2|a|b|1"})
 	require.NoError(t, err)
 	assert.Equal(t, "abc", o.token)
 	assert.Equal(t, "http://127.0.0.1:8888/user/alice/lab?x=1", o.target.String(), "the token leaves the URL")
@@ -37,14 +37,14 @@ func TestParseArgs(t *testing.T) {
 	assert.Equal(t, "2|a|b|1", o.parents[0].Value)
 	assert.Equal(t, []exposure{tokenInURL}, o.exposed)
 
-	o, err = parseArgs([]string{"--token", "t", "--user", "bob", "https://hub.example.org"}, &stderr)
+	o, err = parseArgs([]string{"--token", "t", "--user", "bob", "https://hub.example.org"})
 	require.NoError(t, err)
 	assert.Equal(t, "t", o.token)
 	assert.Equal(t, "bob", o.user)
 	assert.Equal(t, "/", o.target.Path)
 	assert.Equal(t, []exposure{tokenFlag}, o.exposed)
 
-	o, err = parseArgs([]string{"--password-stdin", "--token", "t", "http://a/?token=u"}, &stderr)
+	o, err = parseArgs([]string{"--password-stdin", "--token", "t", "http://a/?token=u"})
 	require.NoError(t, err)
 	assert.True(t, o.passwordStdin)
 	assert.Equal(t, "t", o.token, "--token wins over ?token=")
@@ -66,9 +66,16 @@ func TestParseArgs(t *testing.T) {
 		{"--password", "http://a/"},
 		{"--no-such-flag", "http://a/"},
 	} {
-		_, err := parseArgs(bad, &stderr)
-		assert.Error(t, err, "%q", bad)
+		_, err := parseArgs(bad)
+		var usage usageError
+		assert.ErrorAs(t, err, &usage, "%q", bad)
 	}
+
+	o, err = parseArgs([]string{"--version"})
+	require.NoError(t, err, "--version needs no URL")
+	assert.True(t, o.version)
+	_, err = parseArgs([]string{"--help", "http://a/"})
+	assert.ErrorIs(t, err, flag.ErrHelp)
 }
 
 func TestRunExitStatus(t *testing.T) {
@@ -76,7 +83,7 @@ func TestRunExitStatus(t *testing.T) {
 	assert.Equal(t, 2, run(context.Background(), []string{"not a url"}, noEnv, empty(), &out, &errOut))
 	assert.Contains(t, errOut.String(), "not a URL")
 	assert.Equal(t, 0, run(context.Background(), []string{"-h"}, noEnv, empty(), &out, &errOut))
-	assert.Contains(t, errOut.String(), "usage: xsrfcheck")
+	assert.Contains(t, out.String(), "usage: xsrfcheck")
 }
 
 func TestParsePage(t *testing.T) {
@@ -163,6 +170,8 @@ func TestReportVerdicts(t *testing.T) {
 	assert.Equal(t, 1, r.finish(nil))
 	assert.Equal(t, 2, r.finish(errors.New("interrupted")))
 	assert.Equal(t, "error", r.Verdict)
+	assert.Equal(t, 3, r.finish(fmt.Errorf("the login: %w", noAnswer{errors.New("nothing answers at h")})))
+	assert.Equal(t, "the login: nothing answers at h", r.Error)
 	out.Reset()
 	r.writeJSON(&out)
 	assert.True(t, strings.HasPrefix(out.String(), "{\n"))

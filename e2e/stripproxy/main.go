@@ -11,7 +11,7 @@
 // its last "/"), as a proxy that does not pass the base URL does.
 // -stall-second-put lets the first PUT under /api/contents/ through and
 // holds every later one until its client gives up, so that a run of
-// xsrfcheck fails after its scratch file was written.
+// xsrfcheck fails (or is interrupted) between its two save checks.
 package main
 
 import (
