@@ -225,7 +225,8 @@ function setStatusNote(text) {
 // clipboard: the browser, SaveKeeper's version, and what the engine says
 // of the tab's server (its kind, the token cookie's path and expiry, the
 // counts of saves, renewals and refusals, the last problem, why saves
-// are kept). Never a token or cookie value, nor a file name or notebook.
+// are kept). Never a token or cookie value, nor a file name or notebook,
+// nor the names in a path (on a hub they are user names).
 // In English, for the people who read bug reports.
 function diagnostics(status) {
   const lines = [
@@ -234,6 +235,7 @@ function diagnostics(status) {
     'Language: ' + chrome.i18n.getUILanguage(),
   ];
   const iso = (ms) => (ms ? new Date(ms).toISOString() : 'never');
+  const shape = (path) => path.replace(/[^/]+/g, '…'); // its shape, not its names (a hub's are user names)
   if (unguarded) lines.push('Tab: a Jupyter page loaded before SaveKeeper (not guarded until reloaded)');
   if (!status || !status.detected) {
     lines.push('Tab: no Jupyter page SaveKeeper knows');
@@ -242,9 +244,9 @@ function diagnostics(status) {
   const t = status.token;
   lines.push(
     'Server: ' + status.flavor + (status.hub ? ' on JupyterHub' : '') + ', ' + new URL(status.origin).protocol.replace(':', '') +
-      ', base URL ' + status.baseUrl.replace(/[^/]+/g, '…'), // its shape, not its names
+      ', base URL ' + shape(status.baseUrl),
     'Token: ' + (t.error ? 'unreadable (' + t.error + ')' : t.present
-      ? 'present, cookie path ' + t.path + ', expires ' + (t.expires ? iso(t.expires) : 'with the session')
+      ? 'present, cookie path ' + shape(t.path) + (t.path === status.baseUrl ? ' (the base URL)' : '') + ', expires ' + (t.expires ? iso(t.expires) : 'with the session')
       : 'missing') + ', _xsrf cookies: ' + t.count,
     'Renewals: ' + status.renewals + ', last ' + iso(status.lastRenewal),
     'Saves: ' + status.savesSeen + ' seen, ' + status.savesRecovered + ' recovered, ' + status.savesFailed + ' failed, ' +

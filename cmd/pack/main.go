@@ -40,6 +40,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 func main() {
@@ -63,17 +64,27 @@ func main() {
 		}
 		return
 	}
+	before, err := os.ReadFile("VERSION")
+	if err != nil {
+		log.Fatal(fmt.Errorf("run pack from the repository root: %w", err))
+	}
 	if *release != "" {
 		if err := prepareRelease(".", *release); err != nil {
 			log.Fatal(err)
 		}
 	}
 	version, err := readVersion("VERSION")
+	if err == nil {
+		err = run(*out, version, *release != "")
+	}
 	if err != nil {
+		if *release != "" {
+			_ = os.WriteFile("VERSION", before, 0o644) // a failed release changes nothing
+		}
 		log.Fatal(err)
 	}
-	if err := run(*out, version, *release != ""); err != nil {
-		log.Fatal(err)
+	if *release != "" && strings.TrimSpace(string(before)) != version {
+		fmt.Printf("pack: VERSION is now %s: commit it with CHANGELOG.md, tag the commit v%s, and publish dist/'s packages, source archive and SHA256SUMS\n", version, version)
 	}
 }
 

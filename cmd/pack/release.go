@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -51,22 +52,63 @@ func prepareRelease(root, version string) error {
 	if err != nil {
 		return err
 	}
-	if !bytes.Contains(changelog, []byte("\n## ["+version+"]")) {
+	if !regexp.MustCompile(`(?m)^## \[` + regexp.QuoteMeta(version) + `\]`).Match(changelog) {
 		return fmt.Errorf("CHANGELOG.md has no \"## [%s]\" entry: say what changed first", version)
+	}
+	if current, err := readVersion(filepath.Join(root, "VERSION")); err == nil && olderVersion(version, current) {
+		return fmt.Errorf("%s is older than %s, the version in VERSION: a release only goes forward", version, current)
 	}
 	changed, err := git(root, "status", "--porcelain", "--untracked-files=no")
 	if err != nil {
 		return err
 	}
-	for _, line := range strings.Split(strings.TrimRight(changed, "\n"), "\n") {
-		if len(line) < 4 {
-			continue
-		}
-		if name := line[3:]; name != "VERSION" && name != "CHANGELOG.md" {
+	for _, name := range porcelainNames(changed) {
+		if name != "VERSION" && name != "CHANGELOG.md" {
 			return fmt.Errorf("%s has uncommitted changes: commit them first (only VERSION and CHANGELOG.md may differ), so the source archive is a commit's", name)
 		}
 	}
+	// Every file under extension/ goes into the packages; one git does not
+	// track would be missing from the source archive, and a reviewer's
+	// rebuild would not match.
+	stray, err := git(root, "status", "--porcelain", "--untracked-files=all", "--ignored=matching", "--", "extension", "manifest.json")
+	if err != nil {
+		return err
+	}
+	if names := porcelainNames(stray); len(names) > 0 {
+		return fmt.Errorf("%s is not tracked by git: it would go into the packages but not into the source archive; remove it or commit it", names[0])
+	}
 	return os.WriteFile(filepath.Join(root, "VERSION"), []byte(version+"\n"), 0o644)
+}
+
+// porcelainNames returns the file names in the output of git status
+// --porcelain.
+func porcelainNames(status string) []string {
+	var names []string
+	for _, line := range strings.Split(status, "\n") {
+		if len(line) > 3 {
+			names = append(names, line[3:])
+		}
+	}
+	return names
+}
+
+// olderVersion reports whether release version a (X.Y.Z) comes before b
+// (1 to 4 numbers), comparing number by number.
+func olderVersion(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }
 
 // packageName is the file name of b's package of version.

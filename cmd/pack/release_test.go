@@ -118,6 +118,41 @@ func TestPrepareRelease(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "0.2.0", v)
 	require.NoError(t, prepareRelease(dir, "0.2.0"), "again: VERSION differs from the commit, which is allowed")
+	assert.ErrorContains(t, prepareRelease(dir, "0.1.0"), "0.1.0 is older than 0.2.0, the version in VERSION")
+}
+
+// TestPrepareReleaseStrayFiles: a file under extension/ that git does not
+// track would go into the packages but not into the source archive.
+func TestPrepareReleaseStrayFiles(t *testing.T) {
+	files := map[string]string{
+		"VERSION":            "0.1.0\n",
+		"CHANGELOG.md":       "## [0.2.0]\n",
+		".gitignore":         "*~\n",
+		"extension/popup.js": "// popup\n",
+	}
+	for _, stray := range []string{"extension/new.js", "extension/popup.js~", "extension/icons/.DS_Store"} {
+		dir := gitRepo(t, files)
+		p := filepath.Join(dir, filepath.FromSlash(stray))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("x"), 0o644))
+		assert.ErrorContains(t, prepareRelease(dir, "0.2.0"), stray+" is not tracked by git", stray)
+	}
+}
+
+func TestOlderVersion(t *testing.T) {
+	for _, c := range []struct {
+		a, b  string
+		older bool
+	}{
+		{"0.1.0", "0.2.0", true},
+		{"0.2.0", "0.2.0", false},
+		{"0.10.0", "0.9.0", false},
+		{"1.0.0", "0.9.9", false},
+		{"0.2.0", "0.2.0.1", true},
+		{"0.2.1", "0.2", false},
+	} {
+		assert.Equal(t, c.older, olderVersion(c.a, c.b), "%s before %s", c.a, c.b)
+	}
 }
 
 func TestReadVersion(t *testing.T) {
