@@ -39,6 +39,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 )
@@ -162,6 +163,11 @@ func run(out, version string, withSource bool) error {
 	if err := writeSums(filepath.Join(out, "SHA256SUMS"), written); err != nil {
 		return err
 	}
-	fmt.Printf("pack: %s\n", filepath.Join(out, "SHA256SUMS"))
+	goVersion, err := exec.Command("go", "env", "GOVERSION").Output()
+	if err != nil {
+		return fmt.Errorf("go env GOVERSION: %w", err)
+	}
+	fmt.Printf("pack: %s (engine built with %s: a rebuild gives these checksums with the same Go)\n",
+		filepath.Join(out, "SHA256SUMS"), strings.TrimSpace(string(goVersion)))
 	return nil
 }
