@@ -19,7 +19,8 @@ build:
 	$(GO) run ./cmd/pack -out dist
 
 ## release: make release VERSION=X.Y.Z sets VERSION (CHANGELOG.md must have
-## its entry), then builds the packages and the source archive into dist/
+## its entry), builds, and writes the packages, the source archive and
+## SHA256SUMS into dist/release-X.Y.Z/
 release:
 	@test -n "$(VERSION)" || { echo "release: say which version: make release VERSION=X.Y.Z"; exit 2; }
 	$(GO) run ./cmd/pack -out dist -release $(VERSION)

@@ -38,7 +38,9 @@ func buildEngine(out string) error {
 	args := append([]string{"build"}, wasmBuildFlags...)
 	args = append(args, "-o", out, "./wasm")
 	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
+	// Nothing from the caller's environment may change the bytes: only
+	// the Go version does.
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=", "GOWASM=", "GOEXPERIMENT=")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("building the engine: %w", err)

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,25 +68,28 @@ func prepareRelease(root, version string) error {
 			return fmt.Errorf("%s has uncommitted changes: commit them first (only VERSION and CHANGELOG.md may differ), so the source archive is a commit's", name)
 		}
 	}
-	// Every file under extension/ goes into the packages; one git does not
-	// track would be missing from the source archive, and a reviewer's
-	// rebuild would not match.
-	stray, err := git(root, "status", "--porcelain", "--untracked-files=all", "--ignored=matching", "--", "extension", "manifest.json")
+	// Every file under extension/ goes into the packages, and the Go files
+	// make engine.wasm and the packing; one git does not track would be
+	// missing from the source archive, and a reviewer's rebuild would not
+	// match.
+	args := append([]string{"status", "--porcelain", "--untracked-files=all", "--ignored=matching", "--"}, packedSources...)
+	stray, err := git(root, args...)
 	if err != nil {
 		return err
 	}
-	if names := porcelainNames(stray); len(names) > 0 {
+	if names := porcelainNames(stray, "??", "!!"); len(names) > 0 {
 		return fmt.Errorf("%s is not tracked by git: it would go into the packages but not into the source archive; remove it or commit it", names[0])
 	}
 	return os.WriteFile(filepath.Join(root, "VERSION"), []byte(version+"\n"), 0o644)
 }
 
 // porcelainNames returns the file names in the output of git status
-// --porcelain.
-func porcelainNames(status string) []string {
+// --porcelain, of the lines with one of the status codes given (all
+// lines when none is): "??" untracked, "!!" ignored.
+func porcelainNames(status string, codes ...string) []string {
 	var names []string
 	for _, line := range strings.Split(status, "\n") {
-		if len(line) > 3 {
+		if len(line) > 3 && (len(codes) == 0 || slices.Contains(codes, line[:2])) {
 			names = append(names, line[3:])
 		}
 	}
@@ -111,6 +115,10 @@ func olderVersion(a, b string) bool {
 	return false
 }
 
+// packedSources are the git pathspecs of what a build reads: the
+// extension, the manifest, and the Go that makes engine.wasm and packs.
+var packedSources = []string{"extension", "manifest.json", "wasm", "cmd/pack", "*.go", "go.mod", "go.sum", "VERSION"}
+
 // packageName is the file name of b's package of version.
 func packageName(b browser, version string) string {
 	return "savekeeper-" + b.name + "-" + version + b.archiveExt
@@ -121,10 +129,57 @@ func sourceName(version string) string {
 	return "savekeeper-" + version + "-source.tar.gz"
 }
 
-// removeOldPackages removes the packages, source archives and SHA256SUMS
-// that earlier builds left in out.
+// releaseDir is the directory, under the output directory, that holds
+// what is published of version.
+func releaseDir(version string) string {
+	return "release-" + version
+}
+
+// writeRelease writes out/release-<version>/: the packages (copies of
+// those a build just wrote), the source archive of the repository at
+// root, and their SHA256SUMS. It is written beside and
+// renamed into place at the end, so a release that fails leaves no
+// directory half written, and a later plain build leaves it alone.
+func writeRelease(root, out, version string, packages []string) error {
+	tmp, err := os.MkdirTemp(out, ".release-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	var files []string
+	for _, p := range packages {
+		dst := filepath.Join(tmp, filepath.Base(p))
+		if err := copyFile(p, dst); err != nil {
+			return err
+		}
+		files = append(files, dst)
+	}
+	archive := filepath.Join(tmp, sourceName(version))
+	if err := sourceArchive(root, archive, "savekeeper-"+version); err != nil {
+		return err
+	}
+	files = append(files, archive)
+	if err := writeSums(filepath.Join(tmp, "SHA256SUMS"), files); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	final := filepath.Join(out, releaseDir(version))
+	if err := os.RemoveAll(final); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return err
+	}
+	fmt.Printf("pack: %s/: the packages, %s and SHA256SUMS\n", final, sourceName(version))
+	return nil
+}
+
+// removeOldPackages removes the packages and SHA256SUMS that earlier
+// builds left in out (not the release directories).
 func removeOldPackages(out string) error {
-	for _, pattern := range []string{"savekeeper-*.zip", "savekeeper-*.xpi", "savekeeper-*-source.tar.gz", "SHA256SUMS"} {
+	for _, pattern := range []string{"savekeeper-*.zip", "savekeeper-*.xpi", "SHA256SUMS"} {
 		old, err := filepath.Glob(filepath.Join(out, pattern))
 		if err != nil {
 			return err

@@ -40,6 +40,7 @@ func TestSourceArchive(t *testing.T) {
 		"VERSION": "1.2.3\n", "go.mod": "module x\n", "a/b.txt": "b", "run.sh": "#!/bin/sh\n",
 	})
 	require.NoError(t, os.Chmod(filepath.Join(dir, "run.sh"), 0o755))
+	require.NoError(t, os.Chmod(filepath.Join(dir, "go.mod"), 0o600)) // modes on disk do not matter
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "untracked.txt"), []byte("no"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "VERSION"), []byte("1.2.4\n"), 0o644))
 
@@ -77,6 +78,7 @@ func TestSourceArchive(t *testing.T) {
 		got[hdr.Name] = string(body)
 		assert.Equal(t, archiveTime, hdr.ModTime.UTC(), hdr.Name)
 		assert.Zero(t, hdr.Uid, hdr.Name)
+		assert.Empty(t, hdr.Uname+hdr.Gname, "no owner's name: %s", hdr.Name)
 		want := int64(0o644)
 		if hdr.Name == "savekeeper-1.2.4/run.sh" {
 			want = 0o755
@@ -130,7 +132,7 @@ func TestPrepareReleaseStrayFiles(t *testing.T) {
 		".gitignore":         "*~\n",
 		"extension/popup.js": "// popup\n",
 	}
-	for _, stray := range []string{"extension/new.js", "extension/popup.js~", "extension/icons/.DS_Store"} {
+	for _, stray := range []string{"extension/new.js", "extension/popup.js~", "extension/icons/.DS_Store", "wasm/extra.go", "helper.go"} {
 		dir := gitRepo(t, files)
 		p := filepath.Join(dir, filepath.FromSlash(stray))
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
@@ -168,13 +170,15 @@ func TestReadVersion(t *testing.T) {
 
 func TestWriteSumsAndRemoveOld(t *testing.T) {
 	out := t.TempDir()
-	for _, name := range []string{"savekeeper-chrome.zip", "savekeeper-firefox-0.0.9.xpi", "savekeeper-0.0.9-source.tar.gz", "SHA256SUMS", "keep.txt"} {
+	require.NoError(t, os.Mkdir(filepath.Join(out, releaseDir("0.0.9")), 0o755))
+	for _, name := range []string{"savekeeper-chrome.zip", "savekeeper-firefox-0.0.9.xpi", "SHA256SUMS", "keep.txt", "release-0.0.9/SHA256SUMS"} {
 		require.NoError(t, os.WriteFile(filepath.Join(out, name), []byte("old"), 0o644))
 	}
 	require.NoError(t, removeOldPackages(out))
 	left, err := filepath.Glob(filepath.Join(out, "*"))
 	require.NoError(t, err)
-	assert.Equal(t, []string{filepath.Join(out, "keep.txt")}, left)
+	assert.Equal(t, []string{filepath.Join(out, "keep.txt"), filepath.Join(out, "release-0.0.9")}, left, "a build leaves a release alone")
+	assert.FileExists(t, filepath.Join(out, "release-0.0.9", "SHA256SUMS"))
 
 	pkg := filepath.Join(out, packageName(browsers[0], "1.2.3"))
 	require.NoError(t, os.WriteFile(pkg, []byte("abc"), 0o644))
@@ -185,4 +189,45 @@ func TestWriteSumsAndRemoveOld(t *testing.T) {
 	assert.Equal(t, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  savekeeper-chrome-1.2.3.zip\n", string(sums))
 	assert.Equal(t, "savekeeper-firefox-1.2.3.xpi", packageName(browsers[1], "1.2.3"))
 	assert.Equal(t, "savekeeper-1.2.3-source.tar.gz", sourceName("1.2.3"))
+}
+
+func TestWriteRelease(t *testing.T) {
+	dir := gitRepo(t, map[string]string{"VERSION": "1.2.3\n", "a.txt": "a"})
+	out := t.TempDir()
+	pkg := filepath.Join(out, packageName(browsers[0], "1.2.3"))
+	require.NoError(t, os.WriteFile(pkg, []byte("abc"), 0o644))
+
+	require.NoError(t, writeRelease(dir, out, "1.2.3", []string{pkg}))
+	rel := filepath.Join(out, releaseDir("1.2.3"))
+	entries, err := os.ReadDir(rel)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Equal(t, []string{"SHA256SUMS", "savekeeper-1.2.3-source.tar.gz", "savekeeper-chrome-1.2.3.zip"}, names)
+	sums, err := os.ReadFile(filepath.Join(rel, "SHA256SUMS"))
+	require.NoError(t, err)
+	assert.Regexp(t, `^ba7816bf\S+  savekeeper-chrome-1\.2\.3\.zip\n[0-9a-f]{64}  savekeeper-1\.2\.3-source\.tar\.gz\n$`, string(sums))
+	left, err := filepath.Glob(filepath.Join(out, ".release-*"))
+	require.NoError(t, err)
+	assert.Empty(t, left, "no temporary directory is left")
+
+	// A release that fails (here: no git) leaves the one before as it was.
+	require.Error(t, writeRelease(t.TempDir(), out, "1.2.3", []string{pkg}))
+	again, err := os.ReadFile(filepath.Join(rel, "SHA256SUMS"))
+	require.NoError(t, err)
+	assert.Equal(t, sums, again)
+	left, err = filepath.Glob(filepath.Join(out, ".release-*"))
+	require.NoError(t, err)
+	assert.Empty(t, left, "no temporary directory is left")
+}
+
+func TestInside(t *testing.T) {
+	assert.True(t, inside("extension", "extension"))
+	assert.True(t, inside("extension/out", "extension"))
+	assert.True(t, inside("./extension/../extension/x", "extension"))
+	assert.False(t, inside("dist", "extension"))
+	assert.False(t, inside("extension-out", "extension"))
+	assert.False(t, inside("..", "extension"))
 }

@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -160,6 +162,31 @@ func TestUnreachableIsExitStatus3(t *testing.T) {
 	code, _, errOut := runArgs(plain.URL + "/")
 	assert.Equal(t, 2, code, "an answer, but not a Jupyter server")
 	assert.Contains(t, errOut, "not a Jupyter server")
+
+	// A reverse proxy whose Jupyter is down answers for it: the server is
+	// not reachable (3), as when nothing answers at all.
+	for _, status := range []int{http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout} {
+		proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte("<html><body>bad gateway</body></html>"))
+		}))
+		code, _, errOut := runArgs(proxy.URL + "/tree")
+		proxy.Close()
+		assert.Equal(t, 3, code, "HTTP %d: %s", status, errOut)
+		assert.Contains(t, errOut, fmt.Sprintf("HTTP %d", status))
+		assert.Contains(t, errOut, "Jupyter behind it does not answer")
+	}
+}
+
+// A proxy (HTTP_PROXY) that does not answer is no answer either.
+func TestUnreachableProxyIsExitStatus3(t *testing.T) {
+	closed := closedPort(t)
+	old := transport
+	transport = &http.Transport{Proxy: http.ProxyURL(&url.URL{Scheme: "http", Host: closed})}
+	defer func() { transport = old }()
+	code, _, errOut := runArgs("--timeout", "2s", "http://jupyter.example.org/tree")
+	assert.Equal(t, 3, code, errOut)
+	assert.Contains(t, errOut, "nothing answers at")
 }
 
 // The JSON report always has its schema and a list of checks, also when
@@ -184,4 +211,14 @@ func TestJSONReportFrame(t *testing.T) {
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &rep))
 	assert.Equal(t, float64(1), rep["schema"])
 	assert.NotEmpty(t, rep["checks"])
+}
+
+// A TLS handshake may take as long as any answer (--timeout), not the
+// default transport's 10 s.
+func TestHandshakeTimeout(t *testing.T) {
+	rt := withHandshakeTimeout(http.DefaultTransport, time.Minute)
+	tr, ok := rt.(*http.Transport)
+	require.True(t, ok)
+	assert.Equal(t, time.Minute, tr.TLSHandshakeTimeout)
+	assert.Equal(t, 10*time.Second, http.DefaultTransport.(*http.Transport).TLSHandshakeTimeout, "the default is left alone")
 }

@@ -42,6 +42,10 @@ func diagnose(ctx context.Context, o options, rep *report) error {
 		if isHubPath(first.final) {
 			return fmt.Errorf("JupyterHub did not open the user's server (ended at %s): start it from the hub's home page, then run xsrfcheck again", first.final.Path)
 		}
+		switch first.status {
+		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return noAnswer{fmt.Errorf("a proxy answered HTTP %d at %s: it is there, but Jupyter behind it does not answer", first.status, first.final.Path)}
+		}
 		if hop := leftFolder(s, o.target); hop != "" {
 			return fmt.Errorf("no Jupyter page at %s (HTTP %d), reached by a redirect that left the URL's folder (%s): a proxy that does not pass the base URL? Set the server's base_url to the prefix the proxy serves it under, or make the proxy rewrite Location headers", first.final.Path, first.status, hop)
 		}

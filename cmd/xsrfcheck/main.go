@@ -58,7 +58,12 @@
 // folder and nothing in the trash is left behind, even when a check fails
 // or the run is interrupted. (A scratch file would have to be deleted, and
 // Jupyter answers a DELETE by making an .ipynb_checkpoints folder beside
-// the file, which its contents API cannot remove.)
+// the file, which its contents API cannot remove.) The server still runs
+// its pre- and post-save hooks for that folder (a hook that does not look
+// at the model's type may act on it), and a custom contents manager may
+// do more than the default one, which does nothing. When the answer says
+// the folder is not writable, the save check is a warning: the token
+// passed, but saving a file there would fail for that.
 //
 // --json prints the report as one JSON object: "schema" (1, the version of
 // this layout), "url", "server" (once the server was named), "checks" (a
@@ -76,8 +81,10 @@
 //	   redirect that leaves the base URL), a token or password refused, a
 //	   login on another site; also an interrupted run
 //	3  the server could not be reached: no HTTP answer at all (nothing
-//	   listens at the address, its name does not resolve, the connection
-//	   was reset or timed out before an answer)
+//	   listens at the address or at the HTTP_PROXY, its name does not
+//	   resolve, the connection was reset or timed out before an answer),
+//	   or a proxy's 502, 503 or 504 for a Jupyter behind it that does not
+//	   answer
 //
 // An answer that is not a Jupyter server's is 2, not 3: the address works
 // and trying again will not help; the URL (or the proxy in front of the

@@ -61,7 +61,8 @@ Exit status:
   1  a check found a problem
   2  bad input: a usage error, a URL where no Jupyter server answers (another
      site or page answers), a login refused; or the run was interrupted
-  3  the server could not be reached: no answer at all
+  3  the server could not be reached: no answer at all, or a proxy's
+     502, 503 or 504 for it
 
 Secrets: a token or password given as an argument (--token, --password, or
 ?token= in URL) is visible to other users of the machine and stays in the

@@ -38,6 +38,17 @@ func saved(r reply) bool {
 		m.Type == "directory" && strings.Trim(m.Path, "/") == ""
 }
 
+// readOnly reports whether the model in a save's answer says it cannot be
+// written ("writable": false), as for a root directory the server's user
+// may not write to. A folder that is there already is "saved" all the
+// same, so only this tells that saving a file would fail.
+func readOnly(r reply) bool {
+	var m struct {
+		Writable *bool `json:"writable"`
+	}
+	return json.Unmarshal(r.body, &m) == nil && m.Writable != nil && !*m.Writable
+}
+
 // checkSaves saves topFolder with the token, then without it.
 func checkSaves(ctx context.Context, s *session, t *target, rep *report) error {
 	top := t.apiURL("")
@@ -54,6 +65,10 @@ func checkSaves(ctx context.Context, s *session, t *target, rep *report) error {
 	switch {
 	case err != nil:
 		rep.add(check{ID: "save", Status: statusProblem, Summary: "a save got no answer: " + err.Error(), Fix: "check the server's log and any proxy in front of it"})
+	case saved(r) && readOnly(r):
+		rep.add(check{ID: "save", Status: statusWarning,
+			Summary: fmt.Sprintf("a save with X-XSRFToken from the cookie passed the XSRF check (HTTP %d), but the server says its top folder is not writable: saves of files there fail for that reason, not for the token", r.status),
+			Fix:     "give the user Jupyter runs as write access to its root directory, or save in a folder that is writable"})
 	case saved(r):
 		rep.ok("save", "a save with X-XSRFToken from the cookie was accepted (HTTP %d)", r.status)
 	default:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,9 +21,10 @@ import (
 // and keeps a log of every request that is not a GET.
 type contentsServer struct {
 	*httptest.Server
-	mu      sync.Mutex
-	written []string // the paths a save created or changed
-	sent    []string // "METHOD path body" of every request but GETs
+	mu       sync.Mutex
+	written  []string // the paths a save created or changed
+	sent     []string // "METHOD path body" of every request but GETs
+	readOnly bool     // the top folder is not writable (set before use)
 }
 
 // newContentsServer starts a contentsServer that logs in with token;
@@ -56,7 +58,7 @@ func newContentsServer(token string, checkXSRF bool) *contentsServer {
 		case r.Method == http.MethodPut && path == "" && model.Type == "directory":
 			// The top folder exists: a save of it as a folder changes nothing.
 			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte(`{"name": "", "path": "", "type": "directory", "content": null}`))
+			_, _ = fmt.Fprintf(w, `{"name": "", "path": "", "type": "directory", "content": null, "writable": %t}`, !cs.readOnly)
 		case r.Method == http.MethodPut:
 			cs.written = append(cs.written, path)
 			name := path[strings.LastIndex(path, "/")+1:]
@@ -92,4 +94,17 @@ func TestSavesWriteNothing(t *testing.T) {
 			assert.Equal(t, `PUT /api/contents/ {"type":"directory"}`, s, "only saves of the top folder, which change nothing")
 		}
 	}
+}
+
+// A root the server's user may not write to still takes a save of the
+// folder: the check says that saving a file there would fail, and why.
+func TestSavesOnAReadOnlyRoot(t *testing.T) {
+	cs := newContentsServer("tok", true)
+	cs.readOnly = true
+	defer cs.Close()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{cs.URL + "/tree"}, env(map[string]string{tokenEnv: "tok"}), empty(), &out, &errOut)
+	assert.Equal(t, 0, code, "a warning, not a problem of the XSRF setup: %s", out.String()+errOut.String())
+	assert.Contains(t, out.String(), "passed the XSRF check (HTTP 201), but the server says its top folder is not writable")
+	assert.NotContains(t, out.String(), "a save with X-XSRFToken from the cookie was accepted")
 }

@@ -49,6 +49,17 @@ type session struct {
 	server    string // the Server header
 }
 
+// withHandshakeTimeout returns rt, or a copy of it whose TLS handshakes
+// may take timeout (the default 10 s would cut --timeout short).
+func withHandshakeTimeout(rt http.RoundTripper, timeout time.Duration) http.RoundTripper {
+	if t, ok := rt.(*http.Transport); ok {
+		t = t.Clone()
+		t.TLSHandshakeTimeout = timeout
+		return t
+	}
+	return rt
+}
+
 // newSession returns a session whose every request waits at most timeout
 // for its answer.
 func newSession(timeout time.Duration) *session {
@@ -57,7 +68,7 @@ func newSession(timeout time.Duration) *session {
 	s.jar = browserJar{jar}
 	s.client = &http.Client{
 		Jar:       s.jar,
-		Transport: recorder{s, transport},
+		Transport: recorder{s, withHandshakeTimeout(transport, timeout)},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 20 {
 				return errors.New("more than 20 redirects")
@@ -194,6 +205,8 @@ func whyNoAnswer(err error, what, host string, timeout time.Duration) error {
 	switch {
 	case errors.As(err, &oe) && oe.Op == "dial":
 		return noAnswer{fmt.Errorf("nothing answers at %s (%v)", host, oe.Err)}
+	case errors.As(err, &oe) && oe.Op == "proxyconnect":
+		return noAnswer{fmt.Errorf("nothing answers at %s: the proxy (HTTP_PROXY) does not (%v)", host, errors.Unwrap(oe.Err))}
 	case errors.As(err, &ne) && ne.Timeout():
 		return noAnswer{fmt.Errorf("%s: no answer within %s", what, timeout)}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
