@@ -23,13 +23,14 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { startJupyter } from './lib/servers.mjs';
 import { launchWith, builtExtension, waitFor, deleteXsrf, openExtensionPage } from './lib/browsers.mjs';
 import { openNotebook, editAndSave, firstCellOnDisk } from './lib/classic.mjs';
 import { noticeText, waitForNotice } from './lib/notice.mjs';
 
-const HERE = path.dirname(new URL(import.meta.url).pathname);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 const STORE = path.join(HERE, 'artifacts', 'store');
 const ICON = path.join(HERE, '..', 'extension', 'icons', '128.png');
 const TEST_TIMEOUT = 120000;
@@ -46,12 +47,16 @@ before(() => {
   fs.mkdirSync(STORE, { recursive: true });
 });
 
-/** A PNG file's size from its IHDR chunk: {width, height}; throws if the file is no PNG. */
-function pngSize(file) {
-  const b = fs.readFileSync(file);
+/**
+ * A PNG's size from its IHDR chunk: {width, height}; throws if it is no
+ * PNG. `png` is a file name or the bytes.
+ */
+function pngSize(png) {
+  const b = Buffer.isBuffer(png) ? png : fs.readFileSync(png);
+  const name = Buffer.isBuffer(png) ? 'the picture' : png;
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  if (b.length < 24 || !b.subarray(0, 8).equals(signature)) throw new Error(`${file} is not a PNG`);
-  if (b.toString('latin1', 12, 16) !== 'IHDR') throw new Error(`${file}: the first chunk is not IHDR`);
+  if (b.length < 24 || !b.subarray(0, 8).equals(signature)) throw new Error(`${name} is not a PNG`);
+  if (b.toString('latin1', 12, 16) !== 'IHDR') throw new Error(`${name}: the first chunk is not IHDR`);
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
 
@@ -265,7 +270,7 @@ test('chromium: the store images from the real extension: a kept save that lands
     const landedPng = await shot(page);
     await waitForText(popup, /Saves are protected/, 'the popup to clear');
     await popup.evaluate(() => { document.getElementById('more').open = true; });
-    const healthy = await textOf(popup);
+    const healthy = await waitForText(popup, /Saves kept\s+1 \(1 finished later\)/, 'the popup to count the kept save that landed');
     assert.ok(!healthy.includes('Kept saves'), `no kept save left: ${healthy}`);
     assert.match(healthy, /Saves recovered\s+1\n/, 'the popup counts the save whose token was renewed');
     assert.match(healthy, /Saves kept\s+1 \(1 finished later\)/, 'and the kept save that landed');
@@ -280,6 +285,10 @@ test('chromium: the store images from the real extension: a kept save that lands
       { title: 'No more “\'_xsrf\' argument missing”', sub: 'When Jupyter\'s security token is missing or stale, SaveKeeper renews it and sends the save again.', page: renewedPng, popup: protectedPng },
       { title: 'Nothing to set up', sub: 'It guards Jupyter at localhost from the start; turn it on for your JupyterHub from its toolbar button.', page: welcomePng },
     ];
+    for (const s of shots.filter((x) => x.popup)) {
+      const { height } = pngSize(s.popup);
+      assert.ok(height <= SHOT.height - BAND, `the popup of "${s.title}" fits below the caption: ${height} px`);
+    }
     const canvas = await b.browser.newPage();
     for (const [i, s] of shots.entries()) {
       const file = path.join(STORE, `screenshot-${i + 1}.png`);
@@ -296,7 +305,7 @@ test('chromium: the store images from the real extension: a kept save that lands
 
   // The check of the size can fail: on a PNG of another size, on a file that is none.
   assert.deepEqual(pngSize(ICON), { width: 128, height: 128 });
-  assert.throws(() => pngSize(new URL(import.meta.url).pathname), /is not a PNG/);
+  assert.throws(() => pngSize(fileURLToPath(import.meta.url)), /is not a PNG/);
   assert.deepEqual(fs.readdirSync(STORE).sort(), files.map(([f]) => path.basename(f)).sort(), 'the store images, and nothing else');
   for (const [file, size] of files) {
     assert.deepEqual(pngSize(file), size, `${path.basename(file)} is a PNG of ${size.width}×${size.height}`);
