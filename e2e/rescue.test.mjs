@@ -15,7 +15,7 @@ import path from 'node:path';
 
 import { startJupyter } from './lib/servers.mjs';
 import { browserPair, keptCount, launchWith, builtExtension, BROWSERS, waitFor, openExtensionPage, getCookies, deleteCookie } from './lib/browsers.mjs';
-import { openNotebook, editAndSave, firstCellOnDisk, uniqueText } from './lib/classic.mjs';
+import { openNotebook, editAndSave, firstCellOnDisk, uniqueText, jupyterDialogs } from './lib/classic.mjs';
 import { openLabNotebook, typeAndSave, cellOnDisk, marker } from './lib/lab.mjs';
 import { startFaultProxy } from './lib/faults.mjs';
 import { noticeText, waitForNotice, clickNotice, seenByPage, tabWhere } from './lib/notice.mjs';
@@ -220,6 +220,15 @@ for (const browserName of BROWSERS) {
         assert.match(text, /Saves kept\s+1 \(1 finished later\)/);
         assert.equal(await waitForBadge(r.popup, r.page.url(), ''), 'SaveKeeper: saves on this page are protected', 'the badge is empty again');
         await checkPopup(r.popup, 'healthy', browserName);
+        // Jupyter's own next save goes over the version SaveKeeper wrote for
+        // this page, without asking whether the file "changed on disk"
+        // should be overwritten or reloaded (reloading would drop the edits
+        // made since). Before, it asked.
+        const after = uniqueText('after the kept save landed');
+        assert.equal((await editAndSave(r.page, after)).ok, true, 'Jupyter\'s own next save lands');
+        const asked = await jupyterDialogs(r.page); // ("Connection failed" is the kernel's, from the stop)
+        assert.ok(!asked.includes('Notebook changed'), `and does not ask whether the file changed on disk: ${asked}`);
+        assert.equal(firstCellOnDisk(r.server, name), after);
       } finally {
         await r.popup.close();
         await r.page.close();
@@ -500,6 +509,12 @@ describe('JupyterLab 4.6: the server stops, the save fails, the server returns',
       if (withExt) {
         await waitFor(() => cellOnDisk(server, name).includes(words), { timeout: LANDS_WITHIN, what: 'the edit on disk' });
         told.landed = await waitForNotice(page, /is saved/, 'SaveKeeper\'s notice that the kept save landed');
+        // JupyterLab's own next save goes over the version SaveKeeper wrote
+        // for this page, without a "File Changed" question (whose Revert
+        // would drop the edits made since). Before, it asked.
+        const after = marker('after it landed');
+        told.after = (await typeAndSave(page, server, name, after, { intoModel: true })).dialog;
+        told.afterOnDisk = cellOnDisk(server, name).includes(after);
       } else {
         await new Promise((resolve) => setTimeout(resolve, NOT_BY_ITSELF));
         told.nothing = await noticeText(page);
@@ -517,6 +532,8 @@ describe('JupyterLab 4.6: the server stops, the save fails, the server returns',
       assert.ok(r.disk.includes(r.words), `the typed words are on disk: ${r.disk}`);
       assert.match(r.told.kept, /The server did not answer, so “down\.ipynb” was not saved\. Your edit is safe/);
       assert.match(r.told.landed, /“down\.ipynb” is saved/);
+      assert.doesNotMatch(r.told.after, /File Changed/, 'JupyterLab\'s own next save does not ask whether the file changed on disk');
+      assert.ok(r.told.afterOnDisk, 'and lands');
     });
 
     test(`${browserName}: without the extension the edit stays lost`, { timeout: TEST_TIMEOUT }, async () => {

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 
 import { startJupyter } from './lib/servers.mjs';
 import { launchWith, builtExtension, waitFor, deleteXsrf, openExtensionPage } from './lib/browsers.mjs';
-import { openNotebook, editAndSave, firstCellOnDisk } from './lib/classic.mjs';
+import { openNotebook, editAndSave, firstCellOnDisk, jupyterDialogs } from './lib/classic.mjs';
 import { noticeText, waitForNotice } from './lib/notice.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -184,9 +184,6 @@ async function shot(page) {
   await page.bringToFront();
   return page.screenshot({ type: 'png' });
 }
-
-/** The titles of the classic Notebook's dialogs open in `page`. */
-const jupyterDialogs = (page) => page.evaluate(() => [...document.querySelectorAll('.modal.in .modal-title')].map((e) => e.textContent));
 
 /**
  * The classic Notebook tells the user in a dialog that its kernel died

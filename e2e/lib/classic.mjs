@@ -81,3 +81,6 @@ export async function putsLogged(server, offset, n, status = 0) {
   await waitFor(enough, { timeout: 10000, what: `${n} PUT requests in the ${server.flavor} log` }).catch(() => {});
   return puts();
 }
+
+/** The titles of the classic Notebook's dialogs open in `page` ("Notebook changed", "Dead kernel", …). */
+export const jupyterDialogs = (page) => page.evaluate(() => [...document.querySelectorAll('.modal.in .modal-title')].map((e) => e.textContent));

@@ -54,6 +54,7 @@ const xhrProto = XHR.prototype;
 const xhrStatus = getOwnPropertyDescriptor(xhrProto, 'status').get;
 const xhrResponseType = getOwnPropertyDescriptor(xhrProto, 'responseType').get;
 const xhrResponseText = getOwnPropertyDescriptor(xhrProto, 'responseText').get;
+const xhrResponse = getOwnPropertyDescriptor(xhrProto, 'response').get;
 const xhr = {
   open: xhrProto.open,
   send: xhrProto.send,

@@ -68,6 +68,7 @@ async function guardedSend(t) {
     // The version the server now has is the one the page works on.
     const read = t.key || t.note || isFileRead(t.url, t.method) ? fileKey(t.url, true) : '';
     if (read) apply(promiseThen, out.prefix(), [(text) => track(read, text), noop]);
+    if (read && t.key && !t.note) savedByPage(read); // Jupyter's own save
   } else if (t.key && keepable(out.status)) {
     keep(t.url, t.key, out.status, reason, t.body());
   }

@@ -46,6 +46,7 @@ async function keep(url, key, status, reason, body) {
   const basedOn = apply(mapGet, versions, [key]) || 0;
   const reply = await ask({ type: 'rescue', url, method: 'PUT', status, reason: reason || '', basedOn }, text);
   if (reply.action !== 'ok') return false;
+  keptHere(key, text);
   scheduleWriteBack(FIRST_PAUSE);
   return true;
 }
@@ -111,6 +112,8 @@ async function writeBackOne(r) {
   if (verdict.action === 'wait' || !verdict.action) return 'wait';
   if (verdict.action !== 'write') return 'kept';
   const got = await ask({ type: 'body', id: r.id });
+  const key = fileKey(url, true);
+  const knew = apply(mapGet, seen, [key]); // the version Jupyter here works on
   let result = 0;
   const note = { reason: '' };
   if (typeof got.body === 'string') {
@@ -123,6 +126,7 @@ async function writeBackOne(r) {
     }
   }
   const ok = succeeded(result);
+  if (ok) wroteBack(key, got.body, knew);
   await ask({ type: 'finished', id: r.id, method: 'PUT', status: result, ok, reason: note.reason });
   return ok ? 'written' : 'failed';
 }

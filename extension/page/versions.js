@@ -48,9 +48,10 @@ function isFileRead(url, method) {
 // large model, which is not JSON on its own, tells it too.
 const LAST_MODIFIED = /^\s*\{[^{}]*?"last_modified"\s*:\s*"([^"]{1,40})"/;
 
-// modifiedIn returns the last_modified (ms) in a contents model given as
-// JSON text, or in the start of one, or 0.
-function modifiedIn(text) {
+// versionOf returns the last_modified and hash in a contents model given
+// as JSON text, or the last_modified in the start of one, as the server
+// wrote them ('' for what it lacks).
+function versionOf(text) {
   let m;
   try {
     m = JSONparse(text, bare);
@@ -58,15 +59,89 @@ function modifiedIn(text) {
     const found = apply(regexExec, LAST_MODIFIED, [text]);
     m = found ? { __proto__: null, last_modified: found[1] } : null;
   }
-  const t = m && typeof m.last_modified === 'string' ? DateParse(m.last_modified) : NaN;
+  return {
+    __proto__: null,
+    lastModified: m && typeof m.last_modified === 'string' ? m.last_modified : '',
+    hash: m && typeof m.hash === 'string' ? m.hash : '',
+  };
+}
+
+// modifiedIn returns the last_modified (ms) in a contents model given as
+// JSON text, or in the start of one, or 0.
+function modifiedIn(text) {
+  const t = DateParse(versionOf(text).lastModified);
   return t === t ? t : 0; // NaN: not a date
 }
 
-// track remembers the last_modified in a contents model (JSON text) as
-// the version of key that the page works on.
+// seen holds, per file, the version the page works on as the server
+// wrote it: {lastModified, hash} (JupyterLab compares hashes, where the
+// server gives them).
+const seen = new Map_();
+
+// track remembers the version in a contents model (JSON text) as the
+// version of key that the page works on.
 function track(key, text) {
-  const t = key ? modifiedIn(text) : 0;
-  if (t) apply(mapSet, versions, [key, t]);
+  const v = versionOf(key ? text : '');
+  const t = DateParse(v.lastModified);
+  if (t !== t) return; // NaN: none, or not a date
+  apply(mapSet, versions, [key, t]);
+  apply(mapSet, seen, [key, v]);
+}
+
+// ---- This document's own edit, written back ------------------------------
+//
+// When SaveKeeper writes back a save this document kept, the server has a
+// version Jupyter in this document never saw, though it holds this
+// document's own edit. Jupyter's next save check would find the file
+// "changed on disk" and ask whether to overwrite it or to reload, and
+// reloading drops every edit made since. So while the server has exactly
+// the version SaveKeeper wrote, the check's answer shows Jupyter the
+// version it knows; any other change to the file keeps Jupyter's question.
+
+const keptBodies = new Map_(); // file key → the body of the last save this document kept
+const ownWrites = new Map_(); // file key → the version ({lastModified, hash}) Jupyter here knows
+
+// keptHere remembers body as the last save of key this document kept.
+function keptHere(key, body) {
+  apply(mapSet, keptBodies, [key, body]);
+}
+
+// wroteBack notes that SaveKeeper wrote body to key, where Jupyter in this
+// document knew the version knew (from seen): when body is this
+// document's own last kept save, Jupyter's next check is shown knew.
+function wroteBack(key, body, knew) {
+  if (!knew || !knew.lastModified || apply(mapGet, keptBodies, [key]) !== body) return;
+  apply(mapDelete, keptBodies, [key]);
+  apply(mapSet, ownWrites, [key, knew]);
+}
+
+// savedByPage forgets what wroteBack noted once Jupyter saved key itself.
+function savedByPage(key) {
+  apply(mapDelete, ownWrites, [key]);
+}
+
+// asJupyterKnows returns the text of a save check's answer for key, with
+// the version Jupyter here knows in place of the one SaveKeeper wrote back
+// for this document, while the server still has that one; else text as it
+// is.
+function asJupyterKnows(key, text) {
+  const knew = apply(mapGet, ownWrites, [key]);
+  if (!knew || typeof text !== 'string') return text;
+  let m;
+  try {
+    m = JSONparse(text, bare);
+  } catch (e) {
+    return text; // not all of it yet, or not a model
+  }
+  if (!m || typeof m.last_modified !== 'string') return text; // not a model
+  if (DateParse(m.last_modified) !== apply(mapGet, versions, [key])) {
+    apply(mapDelete, ownWrites, [key]); // changed since: Jupyter's own question stands
+    return text;
+  }
+  if (typeof m.hash === 'string' && !knew.hash) return text; // a hash Jupyter here never saw: its question stands
+  m.last_modified = knew.lastModified;
+  if (typeof m.hash === 'string') m.hash = knew.hash;
+  return JSONstringify(m);
 }
 
 // answerSaveCheck hands Jupyter the answer to a save check (which the
@@ -93,7 +168,14 @@ function answerSaveCheck(response, key) {
     if (r.status === 401 || r.status === 403) return stand(0);
     if (r.status === 424 || r.status >= 500) return stand(r.status);
     apply(mapDelete, unchecked, [key]);
-    if (r.ok) apply(promiseThen, readPrefix(r), [(t) => track(key, t), noop]);
+    if (!r.ok) return r;
+    if (apply(mapGet, ownWrites, [key])) {
+      // A model without its content is small; one that is not (cut at
+      // MAX_BODY) goes to Jupyter as it came.
+      return apply(promiseThen, readPrefix(r), [(t) => (t.length > MAX_BODY ? r : new Response_(asJupyterKnows(key, t),
+        { __proto__: null, status: r.status, statusText: r.statusText, headers: r.headers })), () => r]);
+    }
+    apply(promiseThen, readPrefix(r), [(t) => track(key, t), noop]);
     return r;
   }, () => stand(0)]);
 }

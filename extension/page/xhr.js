@@ -44,6 +44,8 @@ const wrappedXHR = {
         const token = tokenToSend('', false);
         if (token) apply(xhr.setRequestHeader, this, ['X-XSRFToken', token]);
       }
+      const check = isSaveCheck(url, r.method);
+      if (check && apply(mapGet, ownWrites, [check])) showAsJupyterKnows(this, check);
       const key = isFileRead(url, r.method);
       if (key) {
         const page = this;
@@ -67,6 +69,23 @@ const wrappedXHR = {
     return undefined;
   },
 };
+
+// showAsJupyterKnows makes the answer page (an XHR of a save check of
+// key) read as asJupyterKnows gives it: own getters of this one request,
+// read when Jupyter reads it.
+function showAsJupyterKnows(page, key) {
+  const text = () => asJupyterKnows(key, apply(xhrResponseText, page, []));
+  const type = () => apply(xhrResponseType, page, []);
+  try {
+    defineProperty(page, 'responseText', { __proto__: null, configurable: true, enumerable: true, get: text });
+    defineProperty(page, 'response', {
+      __proto__: null, configurable: true, enumerable: true,
+      get: () => (type() === '' || type() === 'text' ? text() : apply(xhrResponse, page, [])),
+    });
+  } catch (e) {
+    // A request the page sealed is left as it is: Jupyter asks its question.
+  }
+}
 
 function headerOf(headers, lowerName) {
   let value = '';
