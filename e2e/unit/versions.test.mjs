@@ -19,10 +19,10 @@ const modifiedOf = (text) => JSON.parse(text).last_modified;
  * kept `kept`, and wrote back `written` (the server answered T1).
  */
 function afterWriteBack(kept, written, hash0 = '') {
-  const v = loadPageParts(['builtins.js', 'versions.js'], 'track', 'keptHere', 'wroteBack', 'savedByPage', 'asJupyterKnows', 'seen');
+  const v = loadPageParts(['builtins.js', 'versions.js'], 'track', 'keptHere', 'wroteBack', 'savedByPage', 'asJupyterKnows', 'versions');
   v.track(KEY, model(T0, hash0));
   v.keptHere(KEY, kept);
-  const knew = v.seen.get(KEY);
+  const knew = v.versions.get(KEY);
   v.track(KEY, model(T1)); // the write-back's answer
   v.wroteBack(KEY, written, knew);
   return v;

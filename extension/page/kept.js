@@ -43,7 +43,7 @@ async function keep(url, key, status, reason, body) {
     text = null;
   }
   if (typeof text !== 'string') return false;
-  const basedOn = apply(mapGet, versions, [key]) || 0;
+  const basedOn = workedOn(key);
   const reply = await ask({ type: 'rescue', url, method: 'PUT', status, reason: reason || '', basedOn }, text);
   if (reply.action !== 'ok') return false;
   keptHere(key, text);
@@ -113,7 +113,7 @@ async function writeBackOne(r) {
   if (verdict.action !== 'write') return 'kept';
   const got = await ask({ type: 'body', id: r.id });
   const key = fileKey(url, true);
-  const knew = apply(mapGet, seen, [key]); // the version Jupyter here works on
+  const knew = apply(mapGet, versions, [key]); // the version Jupyter here works on
   let result = 0;
   const note = { reason: '' };
   if (typeof got.body === 'string') {

@@ -11,7 +11,17 @@
 // checkFile is also how kept.js learns a file's version before writing a
 // kept save back.
 
-const versions = new Map_(); // file key → last_modified (ms) the server last reported
+// versions holds, per file, the version the page works on, as the server
+// wrote it: {lastModified, hash} (JupyterLab compares hashes, where the
+// server gives them).
+const versions = new Map_();
+
+// workedOn returns the last_modified (ms) of the version of key the page
+// works on, or 0.
+function workedOn(key) {
+  const v = apply(mapGet, versions, [key]);
+  return v ? DateParse(v.lastModified) : 0;
+}
 
 // fileKey returns the URL path of the file a contents API URL names
 // ('' for any other URL). With save set, the URL must name a file.
@@ -73,19 +83,13 @@ function modifiedIn(text) {
   return t === t ? t : 0; // NaN: not a date
 }
 
-// seen holds, per file, the version the page works on as the server
-// wrote it: {lastModified, hash} (JupyterLab compares hashes, where the
-// server gives them).
-const seen = new Map_();
-
 // track remembers the version in a contents model (JSON text) as the
 // version of key that the page works on.
 function track(key, text) {
   const v = versionOf(key ? text : '');
   const t = DateParse(v.lastModified);
   if (t !== t) return; // NaN: none, or not a date
-  apply(mapSet, versions, [key, t]);
-  apply(mapSet, seen, [key, v]);
+  apply(mapSet, versions, [key, v]);
 }
 
 // ---- This document's own edit, written back ------------------------------
@@ -107,7 +111,7 @@ function keptHere(key, body) {
 }
 
 // wroteBack notes that SaveKeeper wrote body to key, where Jupyter in this
-// document knew the version knew (from seen): when body is this
+// document knew the version knew (from versions): when body is this
 // document's own last kept save, Jupyter's next check is shown knew.
 function wroteBack(key, body, knew) {
   if (!knew || !knew.lastModified || apply(mapGet, keptBodies, [key]) !== body) return;
@@ -134,7 +138,7 @@ function asJupyterKnows(key, text) {
     return text; // not all of it yet, or not a model
   }
   if (!m || typeof m.last_modified !== 'string') return text; // not a model
-  if (DateParse(m.last_modified) !== apply(mapGet, versions, [key])) {
+  if (DateParse(m.last_modified) !== workedOn(key)) {
     apply(mapDelete, ownWrites, [key]); // changed since: Jupyter's own question stands
     return text;
   }
@@ -209,7 +213,7 @@ function takeUnchecked(key) {
 async function unchangedSince(url, key) {
   const cut = apply(indexOf, url, ['?']);
   const { status, lastModified } = await checkFile(cut < 0 ? url : apply(slice, url, [0, cut]));
-  const base = apply(mapGet, versions, [key]) || 0;
+  const base = workedOn(key);
   return status === 404 || (status === 200 && base > 0 && lastModified <= base);
 }
 
